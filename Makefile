@@ -1,0 +1,40 @@
+# kiemdiem: `make run` serves the demo on http://127.0.0.1:8000, `make test` runs the suite.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1:8000
+
+.PHONY: run test test-fast browser-deps messages bench clean
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Cần Python 3.11 ($(PYTHON))"; exit 1; }
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/kiemdiem migrate --noinput
+	$(BIN)/kiemdiem seed_demo --if-empty
+	$(BIN)/kiemdiem runserver $(HOST)
+
+# The whole suite, browser tests included (they install Debian's chromium when missing).
+test: $(STAMP) browser-deps
+	$(BIN)/pytest -q
+
+test-fast: $(STAMP)
+	$(BIN)/pytest -q -m "not browser"
+
+browser-deps:
+	@test -x /usr/bin/chromium || bash scripts/install-chromium.sh
+
+messages: $(STAMP)
+	$(BIN)/kiemdiem makemessages -l vi -l en --no-obsolete --ignore=.venv
+	$(BIN)/kiemdiem compilemessages --ignore=.venv
+
+bench: $(STAMP)
+	@echo "see docs/benchmarks.md for the commands and figures"
+
+clean:
+	rm -rf $(VENV) var

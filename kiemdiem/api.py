@@ -1,0 +1,54 @@
+"""The JSON API under /api/v1/ (OpenAPI schema at /api/v1/openapi.json). Clients send
+`Authorization: Bearer <token>`; a logged-in browser session works too. Every router scopes its
+reads through organisations.access, exactly like the pages."""
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.utils import timezone
+from ninja import NinjaAPI
+from ninja.security import APIKeyCookie, HttpBearer
+
+from kiemdiem.core.models import ApiToken
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request, token):
+        try:
+            api_token = ApiToken.objects.select_related("user").get(key_hash=ApiToken.hash_key(token))
+        except ApiToken.DoesNotExist:
+            return None
+        if not api_token.user.is_active:
+            return None
+        ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=timezone.now())
+        request.user = api_token.user
+        return api_token.user
+
+
+class SessionAuth(APIKeyCookie):
+    """The browser session (CSRF-checked for unsafe methods by ninja)."""
+
+    param_name = "sessionid"
+
+    def authenticate(self, request, key):
+        return request.user if request.user.is_authenticated else None
+
+
+api = NinjaAPI(
+    title="kiemdiem API",
+    version="1",
+    urls_namespace="api",
+    auth=[TokenAuth(), SessionAuth(csrf=True)],
+    docs_url="/docs",
+)
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return api.create_response(request, {"detail": "Không tìm thấy."}, status=404)
+
+
+@api.exception_handler(PermissionDenied)
+def forbidden(request, exc):
+    return api.create_response(request, {"detail": "Không có quyền thực hiện."}, status=403)
+
+
+api.add_router("/", "kiemdiem.organisations.api.router")

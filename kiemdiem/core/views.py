@@ -1,0 +1,43 @@
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect
+
+from .htmx import render_page
+from .models import Job
+
+
+def home(request):
+    if not request.user.is_authenticated:
+        return redirect("login")
+    return redirect("org_tree")
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+
+def _get_job_for_user(user, job_id: int) -> Job:
+    """A job is visible to whoever started it, and to superusers; 404 for everyone else."""
+    try:
+        job = Job.objects.get(pk=job_id)
+    except Job.DoesNotExist:
+        raise Http404
+    if not (user.is_superuser or job.created_by_id == user.pk):
+        raise Http404
+    return job
+
+
+@login_required
+def job_detail(request, job_id: int):
+    job = _get_job_for_user(request.user, job_id)
+    return render_page(request, "core/job.html", "core/partials/job_progress.html", {"job": job})
+
+
+def healthz(request):
+    """Liveness and database check for load balancers."""
+    with connection.cursor() as cur:
+        cur.execute("SELECT 1")
+    return JsonResponse({"ok": True})

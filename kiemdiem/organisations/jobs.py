@@ -1,0 +1,1 @@
+"""Background job registrations of this app (imported by AppConfig.ready)."""

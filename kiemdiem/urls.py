@@ -1,0 +1,10 @@
+from django.urls import include, path
+
+from kiemdiem.api import api
+
+urlpatterns = [
+    path("", include("kiemdiem.core.urls")),
+    path("", include("kiemdiem.organisations.urls")),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
