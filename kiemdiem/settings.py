@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "kiemdiem.core",
     "kiemdiem.organisations",
+    "kiemdiem.campaigns",
+    "kiemdiem.reviews",
     "ninja",
 ]
 

@@ -1,0 +1,160 @@
+"""Launching a campaign: one collective review per organisation in scope and one individual
+review per eligible member, in set-based SQL (INSERT … SELECT … ON CONFLICT DO NOTHING), so a
+national launch is a handful of statements rather than millions of saves, and launching again
+creates nothing new (the unique constraints absorb repeats) while adding members who joined
+since. The statements are plain SQL that SQLite and PostgreSQL both accept.
+"""
+from __future__ import annotations
+
+import datetime
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from kiemdiem.campaigns.choices import CampaignStatus
+from kiemdiem.campaigns.models import Campaign
+from kiemdiem.core import audit
+from kiemdiem.organisations.choices import OUTSIDE_POLITICAL_SYSTEM, OrgKind
+
+from .choices import Form, IneligibleReason, Status
+
+q = connection.ops.quote_name
+
+
+def months_before(day: datetime.date, months: int) -> datetime.date:
+    month0 = day.month - 1 - months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    for d in (day.day, 30, 29, 28):
+        try:
+            return datetime.date(year, month, d)
+        except ValueError:
+            continue
+    raise AssertionError
+
+
+def _scope_sql(campaign: Campaign, alias: str) -> tuple[str, list]:
+    """SQL condition and params: the organisation `alias` lies in the campaign's scope."""
+    sql = f"{alias}.path LIKE %s"
+    params: list = [campaign.issuer.path + "%"]
+    for path in campaign.excluded.values_list("path", flat=True):
+        sql += f" AND {alias}.path NOT LIKE %s"
+        params.append(path + "%")
+    sql += f" AND {alias}.dissolved IS NULL AND {alias}.founded <= %s"
+    params.append(campaign.period_end)
+    return sql, params
+
+
+def _ineligible_case(campaign: Campaign) -> tuple[str, list]:
+    """CASE expression giving the ineligibility reason of member `m` (NULL when eligible)."""
+    end = campaign.period_end
+    sql = (
+        "CASE WHEN m.exempt_since IS NOT NULL AND m.exempt_since <= %s THEN %s "
+        "WHEN m.suspended_since IS NOT NULL AND m.suspended_since <= %s THEN %s "
+        "WHEN m.admitted_on > %s THEN %s ELSE NULL END"
+    )
+    return sql, [end, IneligibleReason.EXEMPT, end, IneligibleReason.SUSPENDED,
+                 months_before(end, 6), IneligibleReason.TOO_NEW]
+
+
+def _open_position(alias_member: str, end: datetime.date) -> tuple[str, list]:
+    return (
+        f"EXISTS (SELECT 1 FROM organisations_position p WHERE p.member_id = {alias_member}.id "
+        f"AND p.start <= %s AND (p.{q('end')} IS NULL OR p.{q('end')} > %s))",
+        [end, end],
+    )
+
+
+@transaction.atomic
+def launch(*, actor, campaign: Campaign) -> dict:
+    """Create the campaign's reviews; returns counts of what this call created."""
+    now = timezone.now()
+    end = campaign.period_end
+    counts = {}
+    with connection.cursor() as cur:
+        scope_o, scope_p = _scope_sql(campaign, "o")
+        # 1. collective reviews (Mẫu 01) for every organisation in scope but advisory bodies
+        cur.execute(
+            f"""INSERT INTO reviews_review
+                (campaign_id, member_id, subject_org_id, unit_id, org_path, form, status, content,
+                 version, proposed_level, updated_at)
+            SELECT %s, NULL, o.id, o.id, o.path, %s, %s, '{{}}', 0, '', %s
+            FROM organisations_organisation o
+            WHERE {scope_o} AND o.kind <> %s
+            ON CONFLICT DO NOTHING""",
+            [campaign.pk, Form.COLLECTIVE, Status.DRAFT, now, *scope_p, OrgKind.ADVISORY],
+        )
+        counts["collective"] = cur.rowcount
+
+        # 2. individual reviews for eligible active members; the form follows the person
+        inel_sql, inel_p = _ineligible_case(campaign)
+        pos_sql, pos_p = _open_position("m", end)
+        outside = sorted(OUTSIDE_POLITICAL_SYSTEM)
+        cur.execute(
+            f"""INSERT INTO reviews_review
+                (campaign_id, member_id, subject_org_id, unit_id, org_path, form, status, content,
+                 version, proposed_level, updated_at)
+            SELECT %s, m.id, NULL, m.organisation_id, o.path,
+                   CASE WHEN {pos_sql} THEN %s
+                        WHEN m.occupation IN ({", ".join(["%s"] * len(outside))}) THEN %s
+                        ELSE %s END,
+                   %s, '{{}}', 0, '', %s
+            FROM organisations_member m JOIN organisations_organisation o ON o.id = m.organisation_id
+            WHERE {scope_o} AND m.status IN ('official', 'probationary') AND ({inel_sql}) IS NULL
+            ON CONFLICT DO NOTHING""",
+            [campaign.pk, *pos_p, Form.LEADER, *outside, Form.OUTSIDE, Form.MEMBER, Status.DRAFT, now,
+             *scope_p, *inel_p],
+        )
+        counts["individual"] = cur.rowcount
+
+        # 3. the ineligible, each with a reason
+        cur.execute(
+            f"""INSERT INTO reviews_ineligibility (campaign_id, member_id, unit_id, org_path, reason)
+            SELECT %s, m.id, m.organisation_id, o.path, {inel_sql}
+            FROM organisations_member m JOIN organisations_organisation o ON o.id = m.organisation_id
+            WHERE {scope_o} AND m.status IN ('official', 'probationary') AND ({inel_sql}) IS NOT NULL
+            ON CONFLICT DO NOTHING""",
+            [campaign.pk, *inel_p, *scope_p, *inel_p],
+        )
+        counts["ineligible"] = cur.rowcount
+
+        # 4. leaders take part in the collective review of each body they sit in
+        cur.execute(
+            f"""INSERT INTO reviews_participant (review_id, member_id, role)
+            SELECT r.id, p.member_id, MIN(p.role)
+            FROM reviews_review r JOIN organisations_position p ON p.organisation_id = r.subject_org_id
+            WHERE r.campaign_id = %s AND p.start <= %s AND (p.{q('end')} IS NULL OR p.{q('end')} > %s)
+            GROUP BY r.id, p.member_id
+            ON CONFLICT DO NOTHING""",
+            [campaign.pk, end, end],
+        )
+        counts["participants"] = cur.rowcount
+
+        # 5. section III: the shortcomings of the previous review of the same kind, for the
+        # same person (wherever they now are) or the same organisation
+        for subject in ("member_id", "subject_org_id"):
+            cur.execute(
+                f"""INSERT INTO reviews_priorshortcoming (review_id, source_id, state, comment)
+                SELECT r.id, s.id, '', ''
+                FROM reviews_review r
+                JOIN reviews_review prev ON prev.{subject} = r.{subject}
+                JOIN campaigns_campaign pc ON pc.id = prev.campaign_id
+                JOIN reviews_shortcoming s ON s.review_id = prev.id
+                WHERE r.campaign_id = %s AND r.{subject} IS NOT NULL
+                  AND pc.kind = %s AND pc.period_end < %s AND prev.status IN (%s, %s)
+                  AND pc.period_end = (
+                      SELECT MAX(pc2.period_end) FROM reviews_review prev2
+                      JOIN campaigns_campaign pc2 ON pc2.id = prev2.campaign_id
+                      WHERE prev2.{subject} = r.{subject} AND pc2.kind = %s AND pc2.period_end < %s
+                        AND prev2.status IN (%s, %s))
+                ON CONFLICT DO NOTHING""",
+                [campaign.pk, campaign.kind, end, Status.ACCEPTED, Status.FINAL,
+                 campaign.kind, end, Status.ACCEPTED, Status.FINAL],
+            )
+            counts[f"prior_{subject}"] = cur.rowcount
+
+    first = campaign.status == CampaignStatus.DRAFT
+    Campaign.objects.filter(pk=campaign.pk).update(status=CampaignStatus.LAUNCHED, launched_at=campaign.launched_at or now)
+    campaign.status = CampaignStatus.LAUNCHED
+    audit.record(actor=actor, action="campaign.launch" if first else "campaign.relaunch", obj=campaign,
+                 org_path=campaign.issuer_path, changes=counts)
+    return counts
