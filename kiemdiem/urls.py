@@ -5,6 +5,8 @@ from kiemdiem.api import api
 urlpatterns = [
     path("", include("kiemdiem.core.urls")),
     path("", include("kiemdiem.organisations.urls")),
+    path("", include("kiemdiem.campaigns.urls")),
+    path("", include("kiemdiem.reviews.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
