@@ -6,6 +6,9 @@ def _fast_and_inline(settings):
     # Fast hashing in tests; background jobs run inline so tests see their results.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.KIEMDIEM_JOB_RUNNER = "inline"
+    from django.core.cache import cache
+
+    cache.clear()  # rate limits and other cached state must not leak between tests
 
 
 @pytest.fixture

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "kiemdiem.organisations",
     "kiemdiem.campaigns",
     "kiemdiem.reviews",
+    "kiemdiem.feedback",
     "ninja",
 ]
 

@@ -152,6 +152,11 @@ def launch(*, actor, campaign: Campaign) -> dict:
             )
             counts[f"prior_{subject}"] = cur.rowcount
 
+    from . import gates
+
+    for hook in gates.ON_LAUNCH:
+        counts.update(hook(actor=actor, campaign=campaign) or {})
+
     first = campaign.status == CampaignStatus.DRAFT
     Campaign.objects.filter(pk=campaign.pk).update(status=CampaignStatus.LAUNCHED, launched_at=campaign.launched_at or now)
     campaign.status = CampaignStatus.LAUNCHED
