@@ -1,0 +1,125 @@
+"""Quy định 366-QĐ/TW (30/8/2025) with Hướng dẫn 43-HD/BTCTW: four levels for collectives and
+individuals, a score out of 100 (30 common criteria + 70 task results), extra conditions per
+level, triggers for "không hoàn thành nhiệm vụ", and the 20% (25%) quota."""
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from .base import Facts, Level, Profile, Verdict
+
+EXCELLENT, GOOD, DONE, NOT_DONE = "HTXSNV", "HTTNV", "HTNV", "KHTNV"
+HEAVIER_THAN_NOTHING = {"reprimand", "warning", "dismissal", "expulsion", "dissolution"}
+
+
+def _softening_cap() -> str:
+    """Where a trigger the person found and fixed themselves lands (unverified: configurable)."""
+    return getattr(settings, "KIEMDIEM_QD366_SOFTENED_CAP", DONE)
+
+
+class QD366(Profile):
+    key = "qd366-2025"
+    name = "Quy định 366-QĐ/TW (2025)"
+    valid_from = datetime.date(2025, 8, 30)
+    levels = (
+        Level(EXCELLENT, "Hoàn thành xuất sắc nhiệm vụ", 4),
+        Level(GOOD, "Hoàn thành tốt nhiệm vụ", 3),
+        Level(DONE, "Hoàn thành nhiệm vụ", 2),
+        Level(NOT_DONE, "Không hoàn thành nhiệm vụ", 1),
+    )
+    excellent, good = EXCELLENT, GOOD
+
+    def level_for_score(self, facts: Facts) -> str | None:
+        score = facts.score
+        if score is None:
+            return None
+        if score >= 90:
+            return EXCELLENT
+        if score >= 70:
+            return GOOD
+        if score >= 50:
+            return DONE
+        return NOT_DONE
+
+    def findings(self, facts: Facts) -> list[Verdict]:
+        out: list[Verdict] = []
+        score_level = self.level_for_score(facts)
+        if facts.score_common is not None and not (0 <= facts.score_common <= 30):
+            out.append(Verdict("score_range", _("Điểm tiêu chí chung phải từ 0 đến 30."), max_level=NOT_DONE))
+        if facts.score_tasks is not None and not (0 <= facts.score_tasks <= 70):
+            out.append(Verdict("score_range", _("Điểm kết quả nhiệm vụ phải từ 0 đến 70."), max_level=NOT_DONE))
+        if score_level:
+            out.append(Verdict("score", _("Tổng điểm %(s)s chỉ đạt mức “%(l)s”.") % {
+                "s": _fmt(facts.score), "l": self.level(score_level).name}, max_level=score_level))
+
+        # extra conditions of the excellent level
+        if facts.tasks_all_on_time is False or (facts.tasks_beyond_pct is not None and facts.tasks_beyond_pct < 30):
+            out.append(Verdict("excellent_tasks", _("Mức xuất sắc cần hoàn thành 100% nhiệm vụ đúng tiến độ và ít nhất "
+                                                    "30% vượt yêu cầu."), max_level=GOOD))
+        if facts.prior_shortcomings_all_fixed is False:
+            out.append(Verdict("excellent_prior", _("Mức xuất sắc cần khắc phục xong các hạn chế đã chỉ ra ở kỳ trước."),
+                               max_level=GOOD))
+        if facts.subject == "collective" and facts.subordinate_or_leader_disciplined:
+            out.append(Verdict("excellent_collective", _("Tập thể có tổ chức trực thuộc hoặc thành viên lãnh đạo bị kỷ luật "
+                                                         "không được xếp loại xuất sắc."), max_level=GOOD))
+        # the good level: every task on time and to quality
+        if facts.tasks_all_on_time is False or facts.tasks_quality_met is False:
+            out.append(Verdict("good_tasks", _("Mức tốt cần hoàn thành tất cả nhiệm vụ đúng tiến độ, bảo đảm chất lượng."),
+                               max_level=DONE))
+        # the done level: everything done, at most 20% late
+        if facts.tasks_late_pct is not None and facts.tasks_late_pct > 20:
+            out.append(Verdict("done_late", _("Có trên 20% nhiệm vụ chậm tiến độ."), max_level=NOT_DONE))
+
+        out.extend(self._triggers(facts))
+        return out
+
+    def _triggers(self, facts: Facts) -> list[Verdict]:
+        out: list[Verdict] = []
+
+        def trigger(code: str, reason: str, softened: bool = False):
+            if softened:
+                out.append(Verdict(code, reason + " " + _("(tự phát hiện, khắc phục: giảm nhẹ)"), max_level=_softening_cap()))
+            else:
+                out.append(Verdict(code, reason, max_level=NOT_DONE))
+
+        if facts.subject == "member":
+            if facts.degraded:
+                trigger("degraded", _("Bị kết luận suy thoái về tư tưởng chính trị, đạo đức, lối sống."))
+            for d in facts.disciplines_in_period():
+                if d.duty_related and d.form in HEAVIER_THAN_NOTHING:
+                    trigger("disciplined", _("Bị kỷ luật (%(form)s) trong kỳ do vi phạm liên quan đến thực hiện chức trách, "
+                                             "nhiệm vụ.") % {"form": d.form}, softened=d.self_detected_fixed)
+            if facts.breached_prohibitions:
+                trigger("prohibitions", _("Vi phạm những điều đảng viên không được làm."))
+            if facts.tasks_failed_pct is not None and facts.tasks_failed_pct > 50:
+                trigger("failed_tasks", _("Không hoàn thành trên 50% chỉ tiêu, nhiệm vụ trong năm."))
+            if facts.is_leader:
+                if facts.units_failing_pct is not None and facts.units_failing_pct > 50:
+                    trigger("units_failing", _("Trên 50% cơ quan, đơn vị thuộc phạm vi phụ trách không hoàn thành nhiệm vụ."))
+                if facts.low_confidence_pct is not None and facts.low_confidence_pct > 50:
+                    trigger("low_confidence", _("Có trên 50% phiếu tín nhiệm thấp."))
+                if facts.area_tasks_done_pct is not None and facts.area_tasks_done_pct < 70:
+                    trigger("area_tasks", _("Hoàn thành dưới 70% chỉ tiêu, nhiệm vụ thuộc lĩnh vực phụ trách."))
+                if facts.corruption_disciplined_in_remit:
+                    trigger("corruption", _("Để xảy ra tham nhũng, lãng phí trong phạm vi phụ trách, bị xử lý kỷ luật."))
+        else:
+            if facts.member_disciplined_or_degraded:
+                trigger("collective_member", _("Có thành viên tập thể lãnh đạo bị kỷ luật hoặc suy thoái."))
+            if facts.disunity:
+                trigger("disunity", _("Nội bộ mất đoàn kết."))
+            for d in facts.disciplines_in_period():
+                trigger("collective_disciplined", _("Tập thể bị kỷ luật (%(form)s) trong kỳ.") % {"form": d.form},
+                        softened=d.self_detected_fixed)
+            if facts.tasks_failed_pct is not None and facts.tasks_failed_pct > 50:
+                trigger("failed_tasks", _("Không hoàn thành trên 50% chỉ tiêu, nhiệm vụ trong năm."))
+        return out
+
+
+def _fmt(score: Decimal) -> str:
+    return f"{score:.1f}".rstrip("0").rstrip(".")
+
+
+PROFILE = QD366()
