@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "kiemdiem.campaigns",
     "kiemdiem.reviews",
     "kiemdiem.feedback",
+    "kiemdiem.discipline",
     "kiemdiem.ratings",
     "ninja",
 ]
