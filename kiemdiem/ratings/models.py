@@ -1,0 +1,129 @@
+"""Meetings, votes and ratings. A ballot cannot be traced to its voter: `Ballot` has a random
+key and no voter, time or order; `BallotCast` records only that a member has voted."""
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from kiemdiem.campaigns.models import Campaign
+from kiemdiem.organisations.models import Member, Organisation
+from kiemdiem.reviews.models import Review
+
+from .choices import RatingStage, VoteMethod, VoteStatus
+
+
+class Meeting(models.Model):
+    """The review meeting of a unit (hội nghị kiểm điểm), attached to its collective review."""
+
+    review = models.OneToOneField(Review, on_delete=models.CASCADE, related_name="meeting")
+    held_on = models.DateField(_("ngày họp"))
+    place = models.CharField(_("địa điểm"), max_length=255, blank=True)
+    chair = models.ForeignKey(Member, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("chủ trì"))
+    secretary = models.ForeignKey(Member, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("thư ký"))
+    agenda = models.TextField(_("chương trình"), blank=True)
+    conclusions = models.TextField(_("kết luận"), blank=True)
+    quorum_ratio = models.DecimalField(max_digits=4, decimal_places=3, default=Decimal("0.667"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class Attendance(models.Model):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+    present = models.BooleanField(default=True)
+    absence_reason = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["meeting", "member"], name="one_attendance_row")]
+
+
+class Contribution(models.Model):
+    """What was said about a subject at the meeting (ý kiến tham gia)."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="contributions")
+    subject = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="contributions")
+    speaker = models.ForeignKey(Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    text = models.TextField()
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+
+
+class Vote(models.Model):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="votes")
+    subject = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="votes")
+    method = models.CharField(max_length=6, choices=VoteMethod.choices)
+    status = models.CharField(max_length=6, choices=VoteStatus.choices, default=VoteStatus.OPEN)
+    eligible = models.PositiveIntegerField(default=0)  # official members present
+    tally = models.JSONField(default=dict, blank=True)  # level -> count
+    result_level = models.CharField(max_length=10, blank=True)
+    opened_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["meeting", "subject"], name="one_vote_per_subject")]
+
+
+class Ballot(models.Model):
+    """One secret ballot: the level chosen and a receipt code the voter keeps. No voter, no time."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    vote = models.ForeignKey(Vote, on_delete=models.CASCADE, related_name="ballots")
+    level = models.CharField(max_length=10)
+    receipt = models.CharField(max_length=16, unique=True)
+
+
+class BallotCast(models.Model):
+    """That a member has voted (to stop a second ballot) — and nothing about how."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    vote = models.ForeignKey(Vote, on_delete=models.CASCADE, related_name="cast")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["vote", "member"], name="one_ballot_per_voter")]
+
+
+class Rating(models.Model):
+    """A level given at one stage, under the rules profile the campaign uses. Cancelled
+    ratings stay (Mẫu 03 re-rating keeps the history)."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="ratings")
+    stage = models.CharField(max_length=10, choices=RatingStage.choices)
+    profile_key = models.CharField(max_length=20)
+    level = models.CharField(max_length=10)
+    score = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
+    body = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    org_path = models.CharField(max_length=255, db_index=True)
+    warnings = models.JSONField(default=list, blank=True)  # [{code, reason}] shown when decided
+    reason = models.TextField(blank=True)  # why, when deciding against a warning or changing
+    previous_level = models.CharField(max_length=10, blank=True)  # calibration: before/after
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["review", "stage"])]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "stage"], condition=Q(cancelled_at__isnull=True), name="one_live_rating_per_stage"),
+        ]
+
+
+class QuotaRaise(models.Model):
+    """A deciding body raising its excellent quota to 25% for a campaign, with the reason."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    body = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    reason = models.TextField()
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["campaign", "body"], name="one_quota_raise")]
