@@ -64,6 +64,22 @@ def _open_position(alias_member: str, end: datetime.date) -> tuple[str, list]:
     )
 
 
+# A launch that creates at least this many rows refreshes the planner's statistics in passing.
+ANALYZE_AFTER = 10_000
+
+
+def _refresh_statistics(cur) -> None:
+    """A launch can add most of the table in one go (a province: 165,000 rows, the nation:
+    5.6 million), and until the next ANALYZE PostgreSQL plans the statements that follow in
+    this launch (participants, section III, the ON_LAUNCH hooks), and every progress read, for
+    the campaign's reviews as if there were none: a nested loop over an index that does not
+    lead with member_id ran for minutes on a province; the progress GROUP BY sorted on disk
+    (docs/benchmarks.md). ANALYZE inside the transaction counts the rows it has inserted, and
+    its statistics commit with them; it samples a fixed 30,000 rows, so it costs about a second
+    whatever the size of the table."""
+    cur.execute("ANALYZE reviews_review, reviews_ineligibility")
+
+
 @transaction.atomic
 def launch(*, actor, campaign: Campaign) -> dict:
     """Create the campaign's reviews; returns counts of what this call created."""
@@ -116,6 +132,8 @@ def launch(*, actor, campaign: Campaign) -> dict:
             [campaign.pk, *inel_p, *scope_p, *inel_p],
         )
         counts["ineligible"] = cur.rowcount
+        if connection.vendor == "postgresql" and sum(counts.values()) >= ANALYZE_AFTER:
+            _refresh_statistics(cur)
 
         # 4. leaders take part in the collective review of each body they sit in
         cur.execute(

@@ -136,7 +136,8 @@ def reviews_visible(user, action: Action = Action.VIEW) -> QuerySet[Review]:
 
 def get_review(user, pk, action: Action = Action.VIEW) -> Review:
     """The review if visible (404 otherwise); 403 when visible but `action` is not allowed.
-    A member may edit their own review (MANAGE on their own)."""
+    A member may edit their own review (MANAGE on their own); a leader taking part in a
+    collective review may view it."""
     from django.core.exceptions import PermissionDenied
 
     try:
@@ -145,7 +146,7 @@ def get_review(user, pk, action: Action = Action.VIEW) -> Review:
         raise Http404
     scope = access.scope_for(user)
     own = scope.member_id is not None and review.member_id == scope.member_id
-    if not (own or scope.allows(review.org_path, Action.VIEW)):
+    if not (own or scope.allows(review.org_path, Action.VIEW) or is_participant(user, review)):
         raise Http404
     if action == Action.VIEW:
         return review
@@ -154,6 +155,12 @@ def get_review(user, pk, action: Action = Action.VIEW) -> Review:
     if not scope.allows(review.org_path, action):
         raise PermissionDenied
     return review
+
+
+def is_participant(user, review: Review) -> bool:
+    """A leader taking part in a collective review reads its draft (and comments on it)."""
+    member_id = access.scope_for(user).member_id
+    return bool(member_id and review.is_collective and review.participants.filter(member_id=member_id).exists())
 
 
 def my_reviews(user) -> QuerySet[Review]:

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from kiemdiem.core import audit
 from kiemdiem.core.text import nfc
 
-from .choices import AWAITING_DECISION, EDITABLE, FixState, Status, sections_for
+from .choices import AWAITING_DECISION, EDITABLE, FixState, ProposedLevel, Status, sections_for
 from .models import Comment, PriorShortcoming, Prompt, Review, ReviewVersion, Shortcoming
 
 ALLOWED_TAGS = {"p", "br", "ul", "ol", "li", "strong", "b", "em", "i", "u"}
@@ -101,16 +101,22 @@ def _save(*, actor, review, base_version, content, shortcomings, priors, prompt_
     clean = {code: sanitise(text) for code, text in content.items() if code in codes}
     common = _check_score(self_score_common, 30, _("Điểm tiêu chí chung"))
     tasks = _check_score(self_score_tasks, 70, _("Điểm kết quả thực hiện nhiệm vụ"))
+    proposed_level = proposed_level or ""
+    if proposed_level and proposed_level not in ProposedLevel.values:
+        raise ValidationError(_("Mức xếp loại đề xuất không hợp lệ."))
     scores = {"common": str(common) if common is not None else None,
               "tasks": str(tasks) if tasks is not None else None, "level": proposed_level}
 
     # optimistic lock: one UPDATE that only succeeds on the version the editor started from
-    updated = Review.objects.filter(pk=review.pk, version=base_version).update(
+    # (and only while the report is still editable: submitting does not bump the version)
+    updated = Review.objects.filter(pk=review.pk, version=base_version, status__in=EDITABLE).update(
         content=clean, self_score_common=common, self_score_tasks=tasks, proposed_level=proposed_level,
         version=F("version") + 1, updated_at=timezone.now(),
     )
     if not updated:
         current = Review.objects.get(pk=review.pk)
+        if current.status not in EDITABLE:
+            raise ValidationError(_("Báo cáo đang ở trạng thái “%(s)s”, không thể sửa.") % {"s": current.get_status_display()})
         kept = ReviewVersion.objects.create(
             review=review, number=base_version, content=clean, scores=scores, author=_user(actor), conflict=True,
             status=current.status,
@@ -119,9 +125,7 @@ def _save(*, actor, review, base_version, content, shortcomings, priors, prompt_
         return kept
     review.refresh_from_db()
     if shortcomings is not None:
-        texts = [nfc(t) for t in shortcomings if nfc(t)]
-        review.shortcomings.all().delete()
-        Shortcoming.objects.bulk_create([Shortcoming(review=review, text=t, order=i) for i, t in enumerate(texts, 1)])
+        _save_shortcomings(review, [nfc(t) for t in shortcomings if nfc(t)])
     for prior_id, (state, comment) in (priors or {}).items():
         if state and state not in FixState.values:
             raise ValidationError(_("Tình trạng khắc phục không hợp lệ."))
@@ -133,6 +137,25 @@ def _save(*, actor, review, base_version, content, shortcomings, priors, prompt_
                                  author=_user(actor), status=review.status)
     _audit(actor, "review.save", review, changes={"version": review.version})
     return review
+
+
+def _save_shortcomings(review: Review, texts: list[str]) -> None:
+    """Rewrite the list in place (row i keeps its id), so a later review's section III that
+    points at a row keeps pointing at it; a row so referenced cannot be deleted."""
+    existing = list(review.shortcomings.order_by("order", "id"))
+    for i, text in enumerate(texts, 1):
+        if i <= len(existing):
+            row = existing[i - 1]
+            if (row.text, row.order) != (text, i):
+                row.text, row.order = text, i
+                row.save(update_fields=["text", "order"])
+        else:
+            Shortcoming.objects.create(review=review, text=text, order=i)
+    surplus = [row.pk for row in existing[len(texts):]]
+    if surplus:
+        if PriorShortcoming.objects.filter(source_id__in=surplus).exists():
+            raise ValidationError(_("Không thể xóa hạn chế đã được theo dõi khắc phục ở kỳ kiểm điểm sau."))
+        Shortcoming.objects.filter(pk__in=surplus).delete()
 
 
 def submit_problems(review: Review) -> list[str]:
@@ -240,7 +263,8 @@ def prompt_add(*, actor, review: Review, issued_by, text: str) -> Prompt:
     text = nfc(text)
     if not text:
         raise ValidationError(_("Nội dung gợi ý không được để trống."))
-    if not review.org_path.startswith(issued_by.path) or review.unit_id == issued_by.pk and not review.is_collective:
+    # strictly above: neither the unit holding the review nor an organisation outside its branch
+    if not review.org_path.startswith(issued_by.path) or review.org_path == issued_by.path or review.unit_id == issued_by.pk:
         raise ValidationError(_("Chỉ cấp trên mới gợi ý kiểm điểm cho đơn vị, cá nhân này."))
     if review.status not in EDITABLE:
         raise ValidationError(_("Báo cáo đã nộp; hãy trả lại báo cáo trước khi thêm gợi ý."))
