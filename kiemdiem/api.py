@@ -54,3 +54,4 @@ def forbidden(request, exc):
 api.add_router("/", "kiemdiem.organisations.api.router")
 api.add_router("/", "kiemdiem.campaigns.api.router")
 api.add_router("/", "kiemdiem.reviews.api.router")
+api.add_router("/", "kiemdiem.feedback.api.router")

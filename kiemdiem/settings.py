@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "kiemdiem.feedback",
     "kiemdiem.discipline",
     "kiemdiem.ratings",
+    "kiemdiem.remediation",
+    "kiemdiem.reports",
     "ninja",
 ]
 
@@ -145,6 +147,16 @@ KIEMDIEM_JOB_RUNNER = os.environ.get(
 )
 # Imports above this many data rows go to the background with a progress bar.
 KIEMDIEM_IMPORT_BACKGROUND_ROWS = int(os.environ.get("KIEMDIEM_IMPORT_BACKGROUND_ROWS", "2000"))
+
+# The cache holds short-lived counters (e.g. the public opinion page's hourly limit per
+# visitor): Redis when REDIS_URL is set, so every worker process shares them; otherwise
+# process-local memory (fine for the embedded single-process setup and for tests).
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                          "KEY_PREFIX": "kiemdiem"}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kiemdiem"}}
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")

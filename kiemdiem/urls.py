@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("kiemdiem.organisations.urls")),
     path("", include("kiemdiem.campaigns.urls")),
     path("", include("kiemdiem.reviews.urls")),
+    path("", include("kiemdiem.feedback.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

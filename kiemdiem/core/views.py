@@ -1,11 +1,13 @@
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from .htmx import render_page
-from .models import Job
+from .models import Job, Notification
 
 
 def home(request):
@@ -34,6 +36,16 @@ def _get_job_for_user(user, job_id: int) -> Job:
 def job_detail(request, job_id: int):
     job = _get_job_for_user(request.user, job_id)
     return render_page(request, "core/job.html", "core/partials/job_progress.html", {"job": job})
+
+
+@login_required
+def notifications(request):
+    """The user's own notifications, newest first; POST marks them all read."""
+    if request.method == "POST":
+        Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
+        return redirect("notifications")
+    page = Paginator(Notification.objects.filter(user=request.user), 30).get_page(request.GET.get("page"))
+    return render(request, "core/notifications.html", {"page": page})
 
 
 def healthz(request):
