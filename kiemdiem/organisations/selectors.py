@@ -124,30 +124,26 @@ def placements_on(day: datetime.date) -> QuerySet[OrgPlacement]:
     return OrgPlacement.objects.filter(valid_from__lte=day).filter(Q(valid_to__isnull=True) | Q(valid_to__gt=day))
 
 
-def tree_on(user, day: datetime.date, root: Organisation | None = None) -> list[dict]:
-    """The tree as it stood on `day` (visible part only), as rows in path order with depth."""
-    scope = access.scope_for(user)
-    qs = placements_on(day).select_related("organisation")
-    if root is not None:
-        # the root may have had another path on that day
-        root_pl = placements_on(day).filter(organisation=root).first()
-        if root_pl is None:
-            return []
-        qs = qs.filter(path__startswith=root_pl.path)
-    qs = qs.filter(scope.path_q("path")) if not scope.superuser else qs
-    rows = []
-    counts = member_counts_on(day, root_pl.path if root is not None else "")
-    for pl in qs.order_by("path"):
-        rows.append(
-            {
-                "organisation": pl.organisation,
-                "path": pl.path,
-                "depth": pl.path.count(".") - 1,
-                "parent_id": pl.parent_id,
-                "members": counts.get(pl.organisation_id, 0),
-            }
-        )
-    return rows
+def tree_on(user, day: datetime.date, root: Organisation) -> list[dict]:
+    """The subtree of `root` as it stood on `day`, as rows in path order with depth.
+
+    `root` must already be visible to `user` (callers get it through access). What stood under
+    it on that day is shown even if it has since moved elsewhere: past records stay with the
+    organisation they belonged to."""
+    root_pl = placements_on(day).filter(organisation=root).first()  # the root's path that day
+    if root_pl is None:
+        return []
+    counts = member_counts_on(day, root_pl.path)
+    return [
+        {
+            "organisation": pl.organisation,
+            "path": pl.path,
+            "depth": pl.path.count(".") - 1,
+            "parent_id": pl.parent_id,
+            "members": counts.get(pl.organisation_id, 0),
+        }
+        for pl in placements_on(day).filter(path__startswith=root_pl.path).select_related("organisation").order_by("path")
+    ]
 
 
 def roots_for(user) -> QuerySet[Organisation]:

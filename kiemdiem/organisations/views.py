@@ -23,9 +23,7 @@ MEMBERS_PER_PAGE = 25
 @login_required
 def org_tree(request):
     roots = list(selectors.roots_for(request.user))
-    counts = {}
-    for root in roots:
-        counts.update({root.pk: selectors.member_counts(root).get(root.pk, 0)})
+    counts = selectors.member_counts_under(roots)
     rows = [(r, counts.get(r.pk, 0), True) for r in roots]
     return render(request, "organisations/tree.html", {"rows": rows})
 
@@ -88,6 +86,15 @@ def org_history(request, org_id: int):
 _OPERATIONS = {"move": MoveForm, "merge": MergeForm, "dissolve": DissolveForm}
 
 
+def _check_other(user, other, field: str, forbidden: str) -> None:
+    """The second organisation of a move or merge, typed by code: outside the user's part of
+    the tree it reads exactly like a code that does not exist (no probing other branches)."""
+    if not access.can(user, Action.VIEW, other):
+        raise ValidationError({field: _("Không có tổ chức mang mã “%(code)s”.") % {"code": other.code}})
+    if not access.can(user, Action.MANAGE, other):
+        raise ValidationError(forbidden)
+
+
 @login_required
 def org_restructure(request, org_id: int, operation: str):
     if operation not in _OPERATIONS:
@@ -99,14 +106,12 @@ def org_restructure(request, org_id: int, operation: str):
         try:
             if operation == "move":
                 new_parent = data["new_parent"]
-                if not access.can(request.user, Action.MANAGE, new_parent):
-                    raise ValidationError(_("Bạn không có quyền với tổ chức cấp trên mới."))
+                _check_other(request.user, new_parent, "new_parent", _("Bạn không có quyền với tổ chức cấp trên mới."))
                 services.organisation_move(actor=request.user, org=org, new_parent=new_parent,
                                            on_date=data["on_date"], reason=data["reason"])
             elif operation == "merge":
                 target = data["target"]
-                if not access.can(request.user, Action.MANAGE, target):
-                    raise ValidationError(_("Bạn không có quyền với tổ chức tiếp nhận."))
+                _check_other(request.user, target, "target", _("Bạn không có quyền với tổ chức tiếp nhận."))
                 services.organisation_merge(actor=request.user, source=org, target=target,
                                             on_date=data["on_date"], reason=data["reason"])
                 messages.success(request, _("Đã hợp nhất %(a)s vào %(b)s.") % {"a": org.name, "b": target.name})

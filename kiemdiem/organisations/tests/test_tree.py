@@ -150,3 +150,9 @@ def test_every_write_is_audited(cast):
     assert event.actor == cast.alice
     assert event.changes == {"phone": ["", "0912345678"]}
     assert event.org_path == cast.C1.path
+
+
+def test_history_of_a_moved_unit_shows_its_past_to_those_who_see_it_now(cast):
+    services.organisation_move(actor=None, org=cast.PX, new_parent=cast.QB, on_date=D(2024, 6, 1))
+    # bob (viewer on PX) sees what stood under PX before the move
+    assert names(selectors.tree_on(cast.bob, D(2024, 5, 1), cast.PX)) == ["PX", "C1", "C2"]
