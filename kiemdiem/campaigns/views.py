@@ -132,7 +132,7 @@ class Progress:
 def build_progress(campaign: Campaign, org: Organisation, path: str, today=None) -> Progress:
     """Tally of `org` and of each organisation directly under it (as at launch): one GROUP BY
     and one read of the children's collective reviews."""
-    tallies = selectors.progress(campaign, path, today)
+    tallies = selectors.progress(campaign, path, today, levels=1)
     pattern = "^" + re.escape(path) + r"[0-9]+\.$"
     child_reviews = (
         Review.objects.filter(campaign=campaign, subject_org__isnull=False, org_path__startswith=path,

@@ -62,7 +62,7 @@ def overdue_q(campaign: Campaign, today: datetime.date | None = None) -> Q:
     return q
 
 
-def progress(campaign: Campaign, root_path: str, today: datetime.date | None = None) -> dict[int, Tally]:
+def progress(campaign: Campaign, root_path: str, today: datetime.date | None = None, levels: int | None = None) -> dict[int, Tally]:
     """Tally per organisation id for every organisation under `root_path` (by launch paths)."""
     rows = (
         Review.objects.filter(campaign=campaign, org_path__startswith=root_path)
@@ -76,9 +76,12 @@ def progress(campaign: Campaign, root_path: str, today: datetime.date | None = N
     )
     tallies: dict[int, Tally] = defaultdict(Tally)
     root_depth = root_path.count(".")
+    # `levels` limits the roll-up to the root and that many levels below it (a progress page
+    # needs only the root and its children: half the work on a province)
+    stop = None if levels is None else root_depth + levels
     for path, status, n, submitted, overdue in rows:
         parts = path[:-1].split(".")
-        for part in parts[root_depth - 1:]:
+        for part in parts[root_depth - 1:stop]:
             t = tallies[int(part)]
             t.total += n
             t.by_status[status] += n
