@@ -9,6 +9,10 @@ def _fast_and_inline(settings):
     from django.core.cache import cache
 
     cache.clear()  # rate limits and other cached state must not leak between tests
+    yield
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)  # a test that asked for English must not leak it
 
 
 @pytest.fixture

@@ -293,6 +293,7 @@ def decide(*, actor, body, decisions: list[tuple[Review, str, str]]) -> list[Rat
 @transaction.atomic
 def quota_raise(*, actor, campaign, body, reason: str) -> QuotaRaise:
     if not nfc(reason):
+        # xgettext:no-python-format
         raise ValidationError(_("Nâng tỷ lệ lên 25% cần ghi rõ lý do."))
     row, _c = QuotaRaise.objects.update_or_create(campaign=campaign, body=body, defaults={"reason": nfc(reason), "actor": actor})
     audit.record(actor=actor, action="rating.quota_raise", obj=campaign, org_path=body.path, reason=nfc(reason))

@@ -154,7 +154,18 @@ def parse_po(path: Path) -> list[Entry]:
 
 
 def _show(entries) -> str:
-    return "\n".join(f"  {e.msgid!r}" + (f" (context {e.msgctxt!r})" if e.msgctxt else "") for e in entries)
+    lines = [f"  {e.msgid!r}" + (f" (context {e.msgctxt!r})" if e.msgctxt else "") for e in entries]
+    if any(_false_format(e) for e in entries):
+        lines.append(
+            "  (a msgid with a literal percent sign like \"50% các\" is taken by xgettext for a Python "
+            "format (\"% c\"), and msgfmt then refuses its translation: put the line "
+            "`# xgettext:no-python-format` right above that _(\"...\") call)"
+        )
+    return "\n".join(lines)
+
+
+def _false_format(e: Entry) -> bool:
+    return "python-format" in e.flags and "%" in e.msgid and not _PLACEHOLDER.search(e.msgid)
 
 
 @pytest.fixture(scope="module")

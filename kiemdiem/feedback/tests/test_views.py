@@ -541,4 +541,4 @@ def test_the_review_page_links_to_feedback(cast, an_review, dave_review, client_
     own = client_for(cast.users["dave"]).get(reverse("review_detail", args=[dave_review.pk])).content.decode()
     assert href("feedback_points", dave_review) in own and href("feedback_review", dave_review) not in own
     viewer = client_for(cast.bob).get(reverse("review_detail", args=[an_review.pk])).content.decode()
-    assert "/feedback/" not in viewer
+    assert f"/reviews/{an_review.pk}/feedback/" not in viewer

@@ -290,7 +290,7 @@ def test_member_page_queries_do_not_grow(cast, client_for, django_assert_max_num
 
 def _history_rows(html):
     table = html[html.index('id="tree-on-date"'):]
-    return re.findall(r'<td style="padding-left: \d+em">([^<]+)</td><td class="num">(\d+)</td>', table[:table.index("</table>")])
+    return re.findall(r'<td class="depth-\d+">([^<]+)</td><td class="num">(\d+)</td>', table[:table.index("</table>")])
 
 
 def test_history_shows_the_tree_as_of_a_past_date_after_a_move(cast, client_for):

@@ -57,6 +57,7 @@ class QD366(Profile):
 
         # extra conditions of the excellent level
         if facts.tasks_all_on_time is False or (facts.tasks_beyond_pct is not None and facts.tasks_beyond_pct < 30):
+            # xgettext:no-python-format
             out.append(Verdict("excellent_tasks", _("Mức xuất sắc cần hoàn thành 100% nhiệm vụ đúng tiến độ và ít nhất "
                                                     "30% vượt yêu cầu."), max_level=GOOD))
         if facts.prior_shortcomings_all_fixed is False:
@@ -71,6 +72,7 @@ class QD366(Profile):
                                max_level=DONE))
         # the done level: everything done, at most 20% late
         if facts.tasks_late_pct is not None and facts.tasks_late_pct > 20:
+            # xgettext:no-python-format
             out.append(Verdict("done_late", _("Có trên 20% nhiệm vụ chậm tiến độ."), max_level=NOT_DONE))
 
         out.extend(self._triggers(facts))
@@ -95,13 +97,17 @@ class QD366(Profile):
             if facts.breached_prohibitions:
                 trigger("prohibitions", _("Vi phạm những điều đảng viên không được làm."))
             if facts.tasks_failed_pct is not None and facts.tasks_failed_pct > 50:
+                # xgettext:no-python-format
                 trigger("failed_tasks", _("Không hoàn thành trên 50% chỉ tiêu, nhiệm vụ trong năm."))
             if facts.is_leader:
                 if facts.units_failing_pct is not None and facts.units_failing_pct > 50:
+                    # xgettext:no-python-format
                     trigger("units_failing", _("Trên 50% cơ quan, đơn vị thuộc phạm vi phụ trách không hoàn thành nhiệm vụ."))
                 if facts.low_confidence_pct is not None and facts.low_confidence_pct > 50:
+                    # xgettext:no-python-format
                     trigger("low_confidence", _("Có trên 50% phiếu tín nhiệm thấp."))
                 if facts.area_tasks_done_pct is not None and facts.area_tasks_done_pct < 70:
+                    # xgettext:no-python-format
                     trigger("area_tasks", _("Hoàn thành dưới 70% chỉ tiêu, nhiệm vụ thuộc lĩnh vực phụ trách."))
                 if facts.corruption_disciplined_in_remit:
                     trigger("corruption", _("Để xảy ra tham nhũng, lãng phí trong phạm vi phụ trách, bị xử lý kỷ luật."))
@@ -114,6 +120,7 @@ class QD366(Profile):
                 trigger("collective_disciplined", _("Tập thể bị kỷ luật (%(form)s) trong kỳ.") % {"form": d.form},
                         softened=d.self_detected_fixed)
             if facts.tasks_failed_pct is not None and facts.tasks_failed_pct > 50:
+                # xgettext:no-python-format
                 trigger("failed_tasks", _("Không hoàn thành trên 50% chỉ tiêu, nhiệm vụ trong năm."))
         return out
 

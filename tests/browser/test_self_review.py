@@ -1,0 +1,89 @@
+"""A member writes and submits their self-review on a phone: My reviews → the editor (every
+required section, the scores and the proposed level) → "Lưu và nộp" → the report shows
+"Đã nộp". Nothing may overflow the 375 px screen sideways."""
+import datetime
+
+import pytest
+from playwright.sync_api import expect
+
+from kiemdiem.testing import PASSWORD
+
+PHONE = {"width": 375, "height": 740}
+
+pytestmark = pytest.mark.browser
+
+
+def assert_fits(page, where: str):
+    scroll_width, inner_width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert scroll_width <= inner_width + 1, f"{where}: page is {scroll_width}px wide on a {inner_width}px screen"
+
+
+@pytest.fixture
+def campaign(browser_cast):
+    from kiemdiem.campaigns import services as campaign_services
+    from kiemdiem.campaigns.models import StageDeadline
+    from kiemdiem.reviews.launch import launch
+
+    campaign = campaign_services.campaign_create(
+        actor=None, issuer=browser_cast.orgs["TU"], title="Kiểm điểm năm 2025", kind="annual", year=2025,
+        period_start=datetime.date(2025, 1, 1), period_end=datetime.date(2025, 12, 31),
+        plan_number="Kế hoạch số 25-KH/TU",
+    )
+    StageDeadline.objects.create(campaign=campaign, stage="drafts", due=datetime.date(2099, 12, 15))
+    launch(actor=None, campaign=campaign)
+    return campaign
+
+
+def test_member_writes_and_submits_a_self_review_on_a_phone(new_page, browser_cast, campaign):
+    from kiemdiem.reviews.models import Review
+
+    page, problems = new_page(PHONE)
+    page.goto("/accounts/login/")
+    page.fill("#id_username", "dave")
+    page.fill("#id_password", PASSWORD)
+    page.click("button.primary")
+    page.wait_for_url("**/org/")
+
+    page.click("#nav-my-reviews")
+    page.wait_for_url("**/reviews/mine/")
+    expect(page.locator("h1")).to_have_text("Kiểm điểm của tôi")
+    todo = page.locator("#todo")
+    expect(todo).to_contain_text("Kiểm điểm năm 2025")
+    expect(todo).to_contain_text("15/12/2099")
+    expect(todo).to_contain_text("Đang soạn")
+    page.shot("my-reviews")
+    assert_fits(page, "my reviews")
+
+    todo.get_by_role("link", name="Viết bản tự kiểm điểm").click()
+    page.wait_for_url("**/edit/")
+    page.fill("#id_sec_I_1", "Luôn giữ vững lập trường tư tưởng chính trị.\n\nGương mẫu nơi cư trú.")
+    page.fill("#id_sec_I_2", "Hoàn thành các nhiệm vụ được giao:\n- Công tác dân vận\n- Thu đảng phí đúng hạn")
+    page.fill("#id_sec_I_3", "Thực hiện đúng cam kết tu dưỡng, rèn luyện đầu năm.")
+    page.fill("#id_sec_II", "Có lúc còn chậm đóng đảng phí do chủ quan.")
+    page.fill("#id_sec_VI", "- Đóng đảng phí đúng hạn\n- Tham gia đầy đủ sinh hoạt chi bộ")
+    page.fill("#id_shortcomings", "Chậm đóng đảng phí")
+    page.fill("#id_self_score_common", "27,5")
+    page.fill("#id_self_score_tasks", "60")
+    page.select_option("#id_proposed_level", "HTTNV")
+    page.shot("editor")
+    assert_fits(page, "editor")
+
+    page.click("#save-submit-review")
+    page.wait_for_url("**/reviews/*/")
+    expect(page.locator("#review-status")).to_have_text("Đã nộp")
+    expect(page.locator(".messages")).to_contain_text("Đã nộp báo cáo.")
+    expect(page.locator("#score-total")).to_have_text("87,5")
+    expect(page.locator("#section-i2")).to_contain_text("Công tác dân vận")
+    expect(page.locator("#shortcomings")).to_contain_text("Chậm đóng đảng phí")
+    expect(page.locator("#edit-review")).to_have_count(0)  # locked while with the unit
+    page.shot("submitted")
+    assert_fits(page, "report")
+
+    review = Review.objects.get(campaign=campaign, member=browser_cast.members["dave"])
+    assert review.status == "submitted" and review.submitted_at is not None
+    assert review.content["I.2"] == "<p>Hoàn thành các nhiệm vụ được giao:</p><ul><li>Công tác dân vận</li><li>Thu đảng phí đúng hạn</li></ul>"
+
+    page.click("#nav-my-reviews")
+    expect(page.locator("#done")).to_contain_text("Đã nộp")
+    expect(page.locator("#todo")).to_contain_text("Không có bản kiểm điểm nào cần viết.")
+    problems.assert_none()
