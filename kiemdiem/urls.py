@@ -8,6 +8,9 @@ urlpatterns = [
     path("", include("kiemdiem.campaigns.urls")),
     path("", include("kiemdiem.reviews.urls")),
     path("", include("kiemdiem.feedback.urls")),
+    path("", include("kiemdiem.remediation.urls")),
+    path("", include("kiemdiem.ratings.urls")),
+    path("", include("kiemdiem.discipline.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -3,10 +3,12 @@ from __future__ import annotations
 import datetime
 
 from django import forms
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from .choices import AttendanceStatus, CellMeetingKind
+from .choices import CellMeetingKind
 
+MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
@@ -21,6 +23,13 @@ class CompleteForm(forms.Form):
     note = forms.CharField(label=_l("Ghi chú minh chứng"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
     link = forms.URLField(label=_l("Đường dẫn minh chứng"), required=False, assume_scheme="https")
     file = forms.FileField(label=_l("Tệp minh chứng"), required=False)
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if upload and upload.size > MAX_EVIDENCE_BYTES:
+            raise forms.ValidationError(_("Tệp quá lớn (%(size)d MB); tối đa %(max)d MB.") % {
+                "size": upload.size // (1024 * 1024), "max": MAX_EVIDENCE_BYTES // (1024 * 1024)})
+        return upload
 
 
 class VerifyForm(forms.Form):
@@ -43,8 +52,6 @@ class MeetingForm(forms.Form):
             raise forms.ValidationError(_l("Ngày họp không được sau hôm nay."))
         return day
 
-
-STATUS_CHOICES = AttendanceStatus.choices
 
 
 class MonthForm(forms.Form):

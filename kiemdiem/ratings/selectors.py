@@ -1,0 +1,196 @@
+"""Reads for meetings, votes and calibration, scoped through organisations.access.
+
+Meetings belong to the unit's collective review: staff with MANAGE on the unit run them
+(outsiders get 404, a viewer 403, via reviews.selectors.get_review). Voters reach a meeting
+only if their member record is one of the unit's members (404 otherwise). Calibration needs
+DECIDE on the deciding body. The calibration table is built with one query per kind of data."""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from kiemdiem.organisations import access
+from kiemdiem.organisations.access import Action
+from kiemdiem.organisations.choices import PartyStatus
+from kiemdiem.organisations.models import Organisation
+from kiemdiem.reviews import selectors as review_selectors
+from kiemdiem.reviews.models import Review
+
+from . import facts as facts_mod
+from . import services
+from .choices import RatingStage
+from .models import Attendance, Meeting, Rating, Vote
+from .rules import get_profile
+
+
+def get_meeting(user, pk, action: Action = Action.MANAGE) -> Meeting:
+    try:
+        meeting = Meeting.objects.select_related("review", "review__campaign", "review__subject_org", "review__unit",
+                                                 "chair", "secretary").get(pk=pk)
+    except (Meeting.DoesNotExist, ValueError, TypeError):
+        raise Http404
+    review_selectors.get_review(user, meeting.review_id, action)
+    return meeting
+
+
+def get_vote(user, pk, action: Action = Action.MANAGE) -> Vote:
+    try:
+        vote = Vote.objects.select_related("meeting", "subject", "subject__campaign").get(pk=pk)
+    except (Vote.DoesNotExist, ValueError, TypeError):
+        raise Http404
+    get_meeting(user, vote.meeting_id, action)
+    return vote
+
+
+@dataclass
+class VoterState:
+    member: object
+    refusal: str = ""  # why this member may not vote (Vietnamese), empty if they may
+
+
+def voter_for(user, meeting: Meeting) -> VoterState:
+    """The user's member record if they belong to the meeting's unit (404 otherwise), with the
+    reason they may not vote, if any."""
+    member_id = access.scope_for(user).member_id
+    member = services.expected_attendees(meeting).filter(pk=member_id).first() if member_id else None
+    if member is None:
+        raise Http404
+    row = Attendance.objects.filter(meeting=meeting, member=member).first()
+    if member.status != PartyStatus.OFFICIAL:
+        return VoterState(member, _("Đảng viên dự bị không biểu quyết xếp loại."))
+    if row is None or not row.present:
+        return VoterState(member, _("Đồng chí không có mặt tại hội nghị nên không được bỏ phiếu."))
+    return VoterState(member)
+
+
+def voter_meeting(user, pk) -> tuple[Meeting, VoterState]:
+    try:
+        meeting = Meeting.objects.select_related("review", "review__campaign", "review__unit").get(pk=pk)
+    except (Meeting.DoesNotExist, ValueError, TypeError):
+        raise Http404
+    return meeting, voter_for(user, meeting)
+
+
+def voter_vote(user, pk) -> tuple[Vote, VoterState]:
+    try:
+        vote = Vote.objects.select_related("meeting", "meeting__review", "subject", "subject__campaign").get(pk=pk)
+    except (Vote.DoesNotExist, ValueError, TypeError):
+        raise Http404
+    return vote, voter_for(user, vote.meeting)
+
+
+def subjects(meeting: Meeting) -> list[Review]:
+    """The meeting's subjects in the required order: the collective, the head, deputies, the
+    other leaders, then members (by name)."""
+    collective = meeting.review
+    people = list(Review.objects.filter(campaign_id=collective.campaign_id, unit_id=collective.unit_id, member__isnull=False)
+                  .select_related("member").order_by("member__sort_key"))
+    from kiemdiem.organisations.choices import ROLE_ORDER
+    from kiemdiem.organisations.models import Position
+
+    day = meeting.held_on
+    roles = defaultdict(list)
+    for member_id, role in (Position.objects.filter(member_id__in=[r.member_id for r in people], organisation_id=collective.unit_id,
+                                                    start__lte=day).filter(Q(end__isnull=True) | Q(end__gt=day))
+                            .values_list("member_id", "role")):
+        roles[member_id].append(ROLE_ORDER.get(role, 9))
+    people.sort(key=lambda r: (min(roles[r.member_id] or [9]), r.member.sort_key))
+    return [collective, *people]
+
+
+def get_body_and_campaign(user, campaign_id, org_id):
+    body = access.get_organisation(user, org_id, Action.VIEW)
+    if not access.can(user, Action.DECIDE, body):
+        raise PermissionDenied
+    campaign = review_selectors.get_campaign(user, campaign_id)
+    return campaign, body
+
+
+# --- calibration --------------------------------------------------------------------------
+
+@dataclass
+class Row:
+    review: Review
+    subject: str
+    unit: str
+    kind: str  # member | collective
+    self_level: str = ""
+    self_score: object = None
+    unit_level: str = ""
+    appraisal_level: str = ""
+    decision: Rating | None = None
+    history: list = field(default_factory=list)  # every decision rating, cancelled ones too
+    warnings: list = field(default_factory=list)  # [{code, reason}] for the proposal
+
+    @property
+    def proposal(self) -> str:
+        return self.appraisal_level or self.unit_level or self.self_level
+
+    @property
+    def current(self) -> str:
+        return self.decision.level if self.decision else ""
+
+
+@dataclass
+class Calibration:
+    campaign: object
+    body: Organisation
+    profile: object
+    rows: list[Row]
+    distribution: dict  # kind -> Counter of levels (decision, else proposal)
+    quota_problems: list[str]
+    raised: bool
+
+
+def calibration(campaign, body: Organisation, unit_id=None, level: str = "", warnings_only: bool = False) -> Calibration:
+    profile = get_profile(campaign.rules_profile)
+    candidates = list(Review.objects.filter(campaign=campaign, org_path__startswith=body.path)
+                      .select_related("campaign", "member", "subject_org", "unit").order_by("org_path", "member__sort_key", "id"))
+    orgs = facts_mod.orgs_for(candidates)
+    reviews = [r for r in candidates if facts_mod.deciding_body_id(r, orgs) == body.pk]
+    ratings = defaultdict(list)
+    for rating in Rating.objects.filter(review__in=[r.pk for r in reviews]).order_by("created_at", "id"):
+        ratings[rating.review_id].append(rating)
+    all_facts = facts_mod.facts_for(reviews)
+    rows = []
+    for r in reviews:
+        live = {x.stage: x for x in ratings[r.pk] if x.cancelled_at is None}
+        row = Row(review=r, subject=r.member.full_name if r.member_id else r.subject_org.name, unit=r.unit.name,
+                  kind="member" if r.member_id else "collective",
+                  self_level=live[RatingStage.SELF].level if RatingStage.SELF in live else (r.proposed_level or ""),
+                  self_score=r.self_score_total,
+                  unit_level=live[RatingStage.UNIT].level if RatingStage.UNIT in live else "",
+                  appraisal_level=live[RatingStage.APPRAISAL].level if RatingStage.APPRAISAL in live else "",
+                  decision=live.get(RatingStage.DECISION),
+                  history=[x for x in ratings[r.pk] if x.stage == RatingStage.DECISION])
+        # no level yet: what caps the subject below the best level
+        level_to_check = row.current or row.proposal or max(profile.levels, key=lambda lv: lv.rank).code
+        if level_to_check in profile.codes():
+            row.warnings = [{"code": v.code, "reason": str(v.reason)} for v in profile.check(all_facts[r.pk], level_to_check)]
+        rows.append(row)
+    distribution = {"member": Counter(), "collective": Counter()}
+    for row in rows:
+        lvl = row.current or row.proposal
+        if lvl:
+            distribution[row.kind][lvl] += 1
+    from .models import QuotaRaise
+
+    raised = QuotaRaise.objects.filter(campaign=campaign, body=body).exists()
+    problems = []
+    for kind in ("member", "collective"):
+        levels = list(distribution[kind].elements())
+        problems += [str(v.reason) for v in profile.check_quota(levels, raised)]
+    shown = rows
+    if unit_id:
+        shown = [x for x in shown if str(x.review.unit_id) == str(unit_id)]
+    if level:
+        shown = [x for x in shown if (x.current or x.proposal) == level]
+    if warnings_only:
+        shown = [x for x in shown if x.warnings]
+    return Calibration(campaign=campaign, body=body, profile=profile, rows=shown, distribution=distribution,
+                       quota_problems=problems, raised=raised)
