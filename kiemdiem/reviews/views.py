@@ -292,70 +292,55 @@ def review_submit(request, review_id: int):
     return _submit(request, review)
 
 
-@login_required
-@require_POST
-def review_return(request, review_id: int):
-    review, _p = get_review_for(request.user, review_id, "decide")
-    form = ReturnForm(request.POST)
+def _act(request, review_id: int, power: str, call, done: str, anchor: str = ""):
+    """One workflow action: get the review with the needed power (404/403), call the
+    service, report its Vietnamese errors or the success message, go back to the report."""
+    review, _p = get_review_for(request.user, review_id, power)
     try:
-        services.review_return(actor=request.user, review=review, comment=form.data.get("comment", ""))
+        call(review)
     except ValidationError as exc:
         _fail(request, exc)
     else:
-        messages.success(request, _("Đã trả lại báo cáo để bổ sung."))
-    return _back(review)
+        messages.success(request, done)
+    return redirect(reverse("review_detail", args=[review.pk]) + anchor) if anchor else _back(review)
+
+
+@login_required
+@require_POST
+def review_return(request, review_id: int):
+    comment = ReturnForm(request.POST).data.get("comment", "")
+    return _act(request, review_id, "decide", lambda r: services.review_return(actor=request.user, review=r, comment=comment),
+                _("Đã trả lại báo cáo để bổ sung."))
 
 
 @login_required
 @require_POST
 def review_accept(request, review_id: int):
-    review, _p = get_review_for(request.user, review_id, "decide")
-    try:
-        services.review_accept(actor=request.user, review=review)
-    except ValidationError as exc:
-        _fail(request, exc)
-    else:
-        messages.success(request, _("Đã chấp nhận báo cáo."))
-    return _back(review)
+    return _act(request, review_id, "decide", lambda r: services.review_accept(actor=request.user, review=r),
+                _("Đã chấp nhận báo cáo."))
 
 
 @login_required
 @require_POST
 def review_finalise(request, review_id: int):
-    review, _p = get_review_for(request.user, review_id, "decide")
-    try:
-        services.review_finalise(actor=request.user, review=review)
-    except ValidationError as exc:
-        _fail(request, exc)
-    else:
-        messages.success(request, _("Báo cáo đã hoàn thành."))
-    return _back(review)
+    return _act(request, review_id, "decide", lambda r: services.review_finalise(actor=request.user, review=r),
+                _("Báo cáo đã hoàn thành."))
 
 
 @login_required
 @require_POST
 def review_reopen(request, review_id: int):
-    review, _p = get_review_for(request.user, review_id, "decide")
-    try:
-        services.review_reopen(actor=request.user, review=review, reason=request.POST.get("reason", ""))
-    except ValidationError as exc:
-        _fail(request, exc)
-    else:
-        messages.success(request, _("Đã mở lại báo cáo."))
-    return _back(review)
+    reason = request.POST.get("reason", "")
+    return _act(request, review_id, "decide", lambda r: services.review_reopen(actor=request.user, review=r, reason=reason),
+                _("Đã mở lại báo cáo."))
 
 
 @login_required
 @require_POST
 def review_comment(request, review_id: int):
-    review, _p = get_review_for(request.user, review_id, "comment")
-    try:
-        services.comment_add(actor=request.user, review=review, text=request.POST.get("text", ""))
-    except ValidationError as exc:
-        _fail(request, exc)
-    else:
-        messages.success(request, _("Đã gửi ý kiến."))
-    return redirect(reverse("review_detail", args=[review.pk]) + "#comments")
+    text = request.POST.get("text", "")
+    return _act(request, review_id, "comment", lambda r: services.comment_add(actor=request.user, review=r, text=text),
+                _("Đã gửi ý kiến."), anchor="#comments")
 
 
 @login_required
