@@ -73,8 +73,9 @@ def request_create(
 ) -> FeedbackRequest:
     if source_type in ANONYMOUS_SOURCES:
         raise ValidationError(_("Góp ý của đảng viên và nhân dân là ẩn danh, không gửi đề nghị đích danh."))
-    if source_type in ORG_SOURCES and source_org is None:
-        raise ValidationError(_("Cần chọn tổ chức góp ý."))
+    if source_type in ORG_SOURCES and source_org is None and not nfc(source_name):
+        # bodies outside the party tree (HĐND, UBND, Mặt trận…) are named instead
+        raise ValidationError(_("Cần chọn tổ chức góp ý hoặc ghi tên cơ quan góp ý."))
     if source_type == SourceType.PERSON and not (source_member or nfc(source_name)):
         raise ValidationError(_("Cần ghi rõ người góp ý."))
     if source_member is not None and review.member_id == source_member.pk:

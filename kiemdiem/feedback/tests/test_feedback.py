@@ -180,3 +180,12 @@ def test_public_channel_spam_flood_and_moderation(cast, campaign):
     assert point.review == review_of(campaign, org=cast.PX) and point.anonymous.group == SourceType.PUBLIC
     with pytest.raises(ValidationError, match="đã được xử lý"):
         services.moderate(actor=cast.alice, comment=first, accept=False)
+
+
+def test_bodies_outside_the_party_tree_are_named(cast, campaign):
+    review = review_of(campaign, org=cast.QA)
+    req = services.request_create(actor=cast.alice, review=review, source_type=SourceType.ORGANISATION,
+                                  source_name="Thường trực HĐND quận")
+    assert req.source_label == "Thường trực HĐND quận"
+    with pytest.raises(ValidationError, match="ghi tên cơ quan"):
+        services.request_create(actor=cast.alice, review=review, source_type=SourceType.SUPERIOR)
