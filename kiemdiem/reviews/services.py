@@ -12,7 +12,7 @@ from decimal import Decimal
 import nh3
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -169,9 +169,10 @@ def submit_problems(review: Review) -> list[str]:
     unanswered = review.prompts.filter(answer="").count()
     if unanswered:
         problems.append(_("Còn %(n)d gợi ý kiểm điểm chưa giải trình (mục IV).") % {"n": unanswered})
-    unmarked = review.prior_shortcomings.filter(state="").count()
+    # each earlier shortcoming: fixed / being fixed / not fixed, with a comment
+    unmarked = review.prior_shortcomings.filter(Q(state="") | Q(comment="")).count()
     if unmarked:
-        problems.append(_("Còn %(n)d hạn chế kỳ trước chưa đánh giá kết quả khắc phục (mục III).") % {"n": unmarked})
+        problems.append(_("Còn %(n)d hạn chế kỳ trước chưa đánh giá kết quả khắc phục kèm nhận xét (mục III).") % {"n": unmarked})
     if review.self_score_common is None or review.self_score_tasks is None:
         problems.append(_("Chưa tự chấm điểm (phần B)."))
     if not review.proposed_level:

@@ -189,3 +189,27 @@ def test_bodies_outside_the_party_tree_are_named(cast, campaign):
     assert req.source_label == "Thường trực HĐND quận"
     with pytest.raises(ValidationError, match="ghi tên cơ quan"):
         services.request_create(actor=cast.alice, review=review, source_type=SourceType.SUPERIOR)
+
+
+def test_reminders_to_overdue_sources(cast, campaign):
+    from django.core import mail
+
+    from kiemdiem.core.models import Notification
+    from kiemdiem.feedback import reminders
+
+    review = review_of(campaign, org=cast.C3)
+    services.request_create(actor=cast.alice, review=review, source_type=SourceType.SUPERIOR, source_org=cast.XY,
+                            due=D(2025, 12, 1))
+    services.request_create(actor=cast.alice, review=review, source_type=SourceType.PERSON, source_name="Cựu chiến binh C",
+                            source_email="ccb@example.org", due=D(2025, 12, 1))
+    result = reminders.send(campaign=campaign, root_path=cast.TU.path, today=D(2025, 12, 2))
+    assert result == {"overdue": 2, "notified": 0, "mailed": 1}  # nobody holds a grant on XY itself
+    assert mail.outbox[-1].to == ["ccb@example.org"]
+    from kiemdiem.organisations import services as org_services
+
+    org_services.grant_role(actor=None, user=cast.users["carol"], organisation=cast.XY, role="staff")
+    reminders.send(campaign=campaign, root_path=cast.TU.path, today=D(2025, 12, 2))
+    assert Notification.objects.filter(user=cast.users["carol"], text__contains="quá hạn").count() == 1
+    reminders.send(campaign=campaign, root_path=cast.TU.path, today=D(2025, 12, 2))  # not twice a day
+    assert Notification.objects.filter(user=cast.users["carol"]).count() == 1
+    assert reminders.send(campaign=campaign, root_path=cast.TU.path, today=D(2025, 11, 30))["overdue"] == 0
