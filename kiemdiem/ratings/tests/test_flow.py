@@ -130,3 +130,29 @@ def test_collective_decided_only_after_its_members(cast, setup):
     campaign, collective, meeting, members = setup
     with pytest.raises(ValidationError, match="chưa được quyết định"):
         services.decide(actor=cast.grace, body=cast.PX, decisions=[(collective, "HTTNV", "")])
+
+
+def test_a_campaign_rated_under_the_2023_profile_keeps_its_rules(cast):
+    """QĐ 124 (2023): a member disciplined in the period is KHTNV even for a violation not tied
+    to duty; QĐ 366 (2025) counts only duty-related ones. Adding 366 must not change 124."""
+    from kiemdiem.campaigns import services as campaign_services
+
+    def campaign_under(profile, year):
+        c = campaign_services.campaign_create(actor=None, issuer=cast.TU, title=f"Năm {year}", kind="annual", year=year,
+                                              period_start=D(year, 1, 1), period_end=D(year, 12, 31), rules_profile=profile)
+        launch(actor=None, campaign=c)
+        return c
+
+    old, new = campaign_under("qd124-2023", 2024), campaign_under("qd366-2025", 2025)
+    for year in (2024, 2025):
+        discipline_record(actor=None, member=cast.members["binh"], form="reprimand", deciding_body=cast.PX,
+                          decision_number=f"9-QĐ/ĐU/{year}", decided_on=D(year, 5, 1), duty_related=False)
+    for c in (old, new):
+        Review.objects.filter(campaign=c, member=cast.members["binh"]).update(self_score_common=28, self_score_tasks=65)
+    old_review = Review.objects.get(campaign=old, member=cast.members["binh"])
+    new_review = Review.objects.get(campaign=new, member=cast.members["binh"])
+    with pytest.raises(ValidationError, match="kỷ luật"):
+        services.rating_record(actor=None, review=old_review, stage=RatingStage.DECISION, level="HTTNV")
+    assert services.rating_record(actor=None, review=new_review, stage=RatingStage.DECISION, level="HTTNV").warnings == []
+    kept = services.rating_record(actor=None, review=old_review, stage=RatingStage.DECISION, level="KHTNV")
+    assert kept.profile_key == "qd124-2023" and Rating.objects.get(review=new_review).profile_key == "qd366-2025"
