@@ -43,35 +43,40 @@ def orgs_for(reviews) -> dict[int, Organisation]:
 
 
 def facts_for(reviews: list[Review]) -> dict[int, Facts]:
-    """Facts per review id for a list of reviews of one campaign."""
+    """Facts per review id for a list of reviews of one campaign: a handful of queries scoped
+    by the campaign (never an IN list of every review), whatever the number of reviews."""
     if not reviews:
         return {}
     campaign = reviews[0].campaign
-    member_ids = [r.member_id for r in reviews if r.member_id]
-    org_ids = [r.subject_org_id for r in reviews if r.subject_org_id]
+    wanted = {r.pk for r in reviews}
     discipline = defaultdict(list)
-    rows = Discipline.objects.filter(decided_on__gte=campaign.period_start, decided_on__lte=campaign.period_end)
-    for d in rows.filter(member_id__in=member_ids):
-        discipline[("m", d.member_id)].append(d)
-    for d in rows.filter(organisation_id__in=org_ids):
-        discipline[("o", d.organisation_id)].append(d)
+    # the subjects' disciplines decided in the period, wherever they were when disciplined
+    from django.db.models import Q
+
+    rows = Discipline.objects.filter(decided_on__gte=campaign.period_start, decided_on__lte=campaign.period_end).filter(
+        Q(member__reviews__campaign=campaign) | Q(organisation__collective_reviews__campaign=campaign)
+    ).distinct()
+    for d in rows:
+        if d.member_id:
+            discipline[("m", d.member_id)].append(d)
+        else:
+            discipline[("o", d.organisation_id)].append(d)
+    disciplined_members = {key[1] for key in discipline if key[0] == "m"}
     # collectives: a leadership member (participant) disciplined in the period
     from kiemdiem.reviews.models import Participant
 
     participants = defaultdict(set)
-    for review_id, member_id in Participant.objects.filter(review__in=[r for r in reviews if r.subject_org_id]).values_list(
-        "review_id", "member_id"
-    ):
-        participants[review_id].add(member_id)
-    disciplined_members = set(
-        rows.filter(member_id__in={m for s in participants.values() for m in s}).values_list("member_id", flat=True)
-    )
-    unfixed = set(
-        PriorShortcoming.objects.filter(review__in=reviews).exclude(state="fixed").values_list("review_id", flat=True)
-    )
+    for review_id, member_id in Participant.objects.filter(review__campaign=campaign).values_list("review_id", "member_id"):
+        if review_id in wanted:
+            participants[review_id].add(member_id)
+    unfixed = {
+        rid for rid in PriorShortcoming.objects.filter(review__campaign=campaign).exclude(state="fixed")
+        .values_list("review_id", flat=True) if rid in wanted
+    }
     out = {}
     for r in reviews:
         key = ("m", r.member_id) if r.member_id else ("o", r.subject_org_id)
+        leaders_disciplined = bool(participants[r.pk] & disciplined_members)
         out[r.pk] = Facts(
             subject="member" if r.member_id else "collective",
             is_leader=r.form == Form.LEADER,
@@ -85,7 +90,7 @@ def facts_for(reviews: list[Review]) -> dict[int, Facts]:
                                duty_related=d.duty_related, self_detected_fixed=d.self_detected_fixed)
                 for d in discipline[key]
             ],
-            member_disciplined_or_degraded=bool(participants[r.pk] & disciplined_members),
-            subordinate_or_leader_disciplined=bool(participants[r.pk] & disciplined_members),
+            member_disciplined_or_degraded=leaders_disciplined,
+            subordinate_or_leader_disciplined=leaders_disciplined,
         )
     return out

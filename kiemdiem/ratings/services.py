@@ -256,11 +256,80 @@ def quota_check(campaign, body, levels: list[str]) -> list[str]:
     return [str(v.reason) for v in profile.check_quota(levels, raised)]
 
 
+def _save_decisions(*, actor, campaign, items: list[tuple[Review, str, str, int]], all_facts) -> list[Rating]:
+    """Check every decision against the profile and save them all in bulk: the live decisions
+    they replace are cancelled (kept on record), one audit row lists every change."""
+    profile = get_profile(campaign.rules_profile)
+    errors, new = [], []
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    for review, level, reason, body_id in items:
+        if level not in profile.codes():
+            raise ValidationError(_("Mức xếp loại không thuộc quy định áp dụng."))
+        found = [{"code": v.code, "reason": str(v.reason)} for v in profile.check(all_facts[review.pk], level)]
+        if found and not nfc(reason):
+            errors.append(f"{review}: " + " ".join(f["reason"] for f in found))
+        new.append(Rating(review=review, stage=RatingStage.DECISION, profile_key=profile.key, level=level,
+                          score=review.self_score_total, body_id=body_id, org_path=review.org_path, warnings=found,
+                          reason=nfc(reason), actor=user))
+    if errors:
+        raise ValidationError([_("Mức xếp loại vượt quá mức quy định cho phép; cần ghi rõ lý do:")] + errors)
+    ids = [r.review_id for r in new]
+    previous = {}
+    for i in range(0, len(ids), 2000):  # chunks: SQLite limits the parameters of one query
+        previous.update({p.review_id: p for p in Rating.objects.filter(
+            review_id__in=ids[i:i + 2000], stage=RatingStage.DECISION, cancelled_at__isnull=True)})
+    now = timezone.now()
+    reasons = {r.review_id: r.reason for r in new}
+    for old in previous.values():
+        old.cancelled_at, old.cancel_reason = now, reasons[old.review_id] or _("Thay bằng mức mới")
+    Rating.objects.bulk_update(list(previous.values()), ["cancelled_at", "cancel_reason"], batch_size=2000)
+    for r in new:
+        r.previous_level = previous[r.review_id].level if r.review_id in previous else ""
+    Rating.objects.bulk_create(new, batch_size=2000)
+    audit.record(actor=actor, action="rating.decision", obj=campaign, org_path=campaign.issuer_path,
+                 changes={"decisions": len(new),
+                          "levels": {str(r.review_id): [r.previous_level or None, r.level] for r in new}})
+    return new
+
+
+def _check_order(campaign, reviews: list[Review]) -> None:
+    """Subordinate units and members are rated before the organisation above them."""
+    for r in reviews:
+        if r.subject_org_id:
+            pending = (Review.objects.filter(campaign=campaign, org_path__startswith=r.org_path).exclude(pk=r.pk)
+                       .exclude(ratings__stage=RatingStage.DECISION, ratings__cancelled_at__isnull=True).count())
+            if pending:
+                raise ValidationError(_("Còn %(n)d tổ chức, đảng viên trực thuộc %(s)s chưa được quyết định xếp loại.") % {
+                    "n": pending, "s": r})
+
+
+def _quota_problems(campaign, body_ids: set[int]) -> list[str]:
+    """The quota over each deciding body's live decisions, members and collectives apart, from
+    one grouped query."""
+    from collections import defaultdict
+
+    from django.db.models import Case, Count, Value, When
+
+    profile = get_profile(campaign.rules_profile)
+    raised = set(QuotaRaise.objects.filter(campaign=campaign, body_id__in=body_ids).values_list("body_id", flat=True))
+    groups: dict[tuple, list[str]] = defaultdict(list)
+    rows = (Rating.objects.filter(review__campaign=campaign, stage=RatingStage.DECISION, cancelled_at__isnull=True,
+                                  body_id__in=body_ids)
+            .annotate(collective=Case(When(review__member__isnull=True, then=Value(1)), default=Value(0)))
+            .values_list("body_id", "collective", "level").annotate(n=Count("id")).order_by())
+    for body_id, collective, level, n in rows:
+        groups[(body_id, collective)].extend([level] * n)
+    problems = []
+    for (body_id, _collective), levels in sorted(groups.items()):
+        problems += [str(v.reason) for v in profile.check_quota(levels, body_id in raised)]
+    return problems
+
+
 @transaction.atomic
 def decide(*, actor, body, decisions: list[tuple[Review, str, str]]) -> list[Rating]:
-    """The competent level's decisions for comparable subjects (all members, or all
-    organisations) under one deciding body: every decision checked, and the quota checked
-    over the body's live decisions after the change. Nothing is saved if anything fails."""
+    """The competent level's decisions for subjects under one deciding body: every decision
+    checked by the profile, the quota checked over the body's live decisions after the change.
+    Nothing is saved if anything fails."""
     if not decisions:
         return []
     campaign = decisions[0][0].campaign
@@ -269,22 +338,28 @@ def decide(*, actor, body, decisions: list[tuple[Review, str, str]]) -> list[Rat
     for r in reviews:
         if facts_mod.deciding_body_id(r, orgs) != body.pk:
             raise ValidationError(_("%(s)s không thuộc thẩm quyền quyết định của %(b)s.") % {"s": r, "b": body.name})
-    for r in reviews:
-        if r.subject_org_id:
-            # subordinate units and members are rated before the organisation above them
-            pending = (Review.objects.filter(campaign=campaign, org_path__startswith=r.org_path).exclude(pk=r.pk)
-                       .exclude(ratings__stage=RatingStage.DECISION, ratings__cancelled_at__isnull=True).count())
-            if pending:
-                raise ValidationError(_("Còn %(n)d tổ chức, đảng viên trực thuộc %(s)s chưa được quyết định xếp loại.") % {
-                    "n": pending, "s": r})
-    all_facts = facts_mod.facts_for(reviews)
-    out = [rating_record(actor=actor, review=r, stage=RatingStage.DECISION, level=lvl, reason=reason, body=body,
-                         facts=all_facts[r.pk]) for r, lvl, reason in decisions]
-    # the quota over the body's comparable subjects (members, or collectives)
-    members = decisions[0][0].member_id is not None
-    live = Rating.objects.filter(review__campaign=campaign, stage=RatingStage.DECISION, body=body, cancelled_at__isnull=True,
-                                 review__member__isnull=not members).values_list("level", flat=True)
-    problems = quota_check(campaign, body, list(live))
+    _check_order(campaign, reviews)
+    out = _save_decisions(actor=actor, campaign=campaign, all_facts=facts_mod.facts_for(reviews),
+                          items=[(r, lvl, reason, body.pk) for r, lvl, reason in decisions])
+    problems = _quota_problems(campaign, {body.pk})
+    if problems:
+        raise ValidationError(problems)
+    return out
+
+
+@transaction.atomic
+def decide_all(*, actor, campaign, decisions: list[tuple[Review, str, str]]) -> list[Rating]:
+    """Decisions across many deciding bodies at once (a province's calibration): each subject
+    goes to the body the tree says decides it; checks, saving and quotas are all in bulk."""
+    if not decisions:
+        return []
+    reviews = [r for r, _l, _reason in decisions]
+    orgs = facts_mod.orgs_for(reviews)
+    bodies = {r.pk: facts_mod.deciding_body_id(r, orgs) for r in reviews}
+    _check_order(campaign, reviews)
+    out = _save_decisions(actor=actor, campaign=campaign, all_facts=facts_mod.facts_for(reviews),
+                          items=[(r, lvl, reason, bodies[r.pk]) for r, lvl, reason in decisions])
+    problems = _quota_problems(campaign, set(bodies.values()))
     if problems:
         raise ValidationError(problems)
     return out
