@@ -243,19 +243,6 @@ def _score(review: Review):
     return review.self_score_total
 
 
-def record_self_rating(*, actor, review: Review) -> Rating:
-    """The self-proposal taken from the report (part B)."""
-    if not review.proposed_level:
-        raise ValidationError(_("Báo cáo chưa có mức tự đề xuất."))
-    return rating_record(actor=actor, review=review, stage=RatingStage.SELF, level=review.proposed_level, force=True)
-
-
-def quota_check(campaign, body, levels: list[str]) -> list[str]:
-    profile = get_profile(campaign.rules_profile)
-    raised = QuotaRaise.objects.filter(campaign=campaign, body=body).exists()
-    return [str(v.reason) for v in profile.check_quota(levels, raised)]
-
-
 def _save_decisions(*, actor, campaign, items: list[tuple[Review, str, str, int]], all_facts) -> list[Rating]:
     """Check every decision against the profile and save them all in bulk: the live decisions
     they replace are cancelled (kept on record), one audit row lists every change."""
