@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "kiemdiem.ratings",
     "kiemdiem.remediation",
     "kiemdiem.reports",
+    "kiemdiem.analysis",
+    "kiemdiem.documents",
     "ninja",
 ]
 
@@ -140,7 +142,14 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", "") or None
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True  # a killed worker's job goes back to the queue
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Redis re-delivers an unacknowledged message (worker SIGKILLed) after this many seconds; longer
+# than the longest job. `kiemdiem recover_jobs` re-queues sooner (see core.jobs).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))}
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "celery")
 # "thread" (default without a broker), "inline" (tests), or "celery" (when a broker is set).
 KIEMDIEM_JOB_RUNNER = os.environ.get(
     "KIEMDIEM_JOB_RUNNER", "celery" if CELERY_BROKER_URL else "thread"
@@ -158,6 +167,13 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kiemdiem"}}
 
+# Login throttling (kiemdiem/core/throttle.py, counters in the cache above): failed logins per
+# username + IP address, per IP address, and wrong API tokens per IP address, in a window.
+KIEMDIEM_LOGIN_FAILURE_LIMIT = int(os.environ.get("KIEMDIEM_LOGIN_FAILURE_LIMIT", "5"))
+KIEMDIEM_LOGIN_IP_FAILURE_LIMIT = int(os.environ.get("KIEMDIEM_LOGIN_IP_FAILURE_LIMIT", "50"))
+KIEMDIEM_LOGIN_FAILURE_WINDOW = int(os.environ.get("KIEMDIEM_LOGIN_FAILURE_WINDOW", "900"))
+KIEMDIEM_API_TOKEN_FAILURE_LIMIT = int(os.environ.get("KIEMDIEM_API_TOKEN_FAILURE_LIMIT", "20"))
+
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
@@ -173,8 +189,14 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    # Preloading is a commitment for the whole domain (hstspreload submission, hard to undo):
+    # the operator opts in; until then its deploy-check warning is silenced on purpose.
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain http
 
 LOGGING = {
     "version": 1,

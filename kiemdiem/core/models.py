@@ -8,12 +8,21 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AuditEvent(models.Model):
-    """One row per write: who, when, what, and the fields before and after."""
+    """One row per write: who, when, what, and the fields before and after.
+
+    The rows form a hash chain (see kiemdiem/core/audit.py): `seq` numbers them 1, 2, 3… in
+    the order they were appended, `prev_hash` is the previous row's `hash`, and `hash` is
+    sha256 over a canonical JSON of this row's fields and `prev_hash`. Changing, deleting or
+    reordering a row breaks the chain; `kiemdiem audit_verify` names the first broken row."""
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # The actor's pk when the row was written: hashed instead of `actor` (which becomes NULL
+    # if the user is ever deleted, and must not break the chain then).
+    actor_key = models.CharField(max_length=64, blank=True, default="")
+    # Set by audit.record()/record_many() before the insert (the time is part of the hash).
+    at = models.DateTimeField(default=timezone.now, db_index=True)
     action = models.CharField(max_length=80)
     object_type = models.CharField(max_length=80)
     object_id = models.CharField(max_length=64, blank=True)
@@ -22,6 +31,9 @@ class AuditEvent(models.Model):
     org_path = models.CharField(max_length=255, blank=True, db_index=True)
     changes = models.JSONField(default=dict, blank=True)
     reason = models.TextField(blank=True)
+    seq = models.BigIntegerField(null=True, unique=True)
+    prev_hash = models.CharField(max_length=64, blank=True, default="")
+    hash = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         indexes = [models.Index(fields=["object_type", "object_id"])]
@@ -29,6 +41,20 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
+
+
+class AuditChainHead(models.Model):
+    """The single row (pk=1) holding the last `seq` and `hash` of the audit chain. Appending
+    locks it (SELECT … FOR UPDATE on PostgreSQL; SQLite serialises writers anyway), so
+    concurrent writers append one after the other; it also lets `audit_verify` notice rows
+    cut off the end of the chain."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    seq = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64, blank=True, default="")
+
+    def __str__(self):
+        return f"audit chain head #{self.seq}"
 
 
 class Job(models.Model):

@@ -5,7 +5,9 @@ from django.db import connection
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from . import throttle
 from .htmx import render_page
 from .models import Job, Notification
 
@@ -17,8 +19,28 @@ def home(request):
 
 
 class LoginView(auth_views.LoginView):
+    """Django's login, throttled per username and IP address (see core/throttle.py): once
+    blocked, the password is not even checked until the window ends."""
+
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        username, ip = request.POST.get("username", ""), throttle.client_ip(request)
+        if throttle.login_blocked(username, ip):
+            minutes = max(1, throttle.window() // 60)
+            message = _("Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau %(minutes)d phút.") % {"minutes": minutes}
+            context = self.get_context_data(form=self.form_class(request), throttled=message)
+            return self.render_to_response(context, status=429)
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        throttle.login_failed(self.request.POST.get("username", ""), throttle.client_ip(self.request))
+        return super().form_invalid(form)
+
+    def form_valid(self, form):
+        throttle.login_succeeded(self.request.POST.get("username", ""), throttle.client_ip(self.request))
+        return super().form_valid(form)
 
 
 def _get_job_for_user(user, job_id: int) -> Job:
