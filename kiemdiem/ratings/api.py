@@ -267,19 +267,19 @@ def calibration(request, campaign_id: int, body_id: Optional[int] = None):
 def calibration_decide(request, payload: DecideIn):
     """Bulk decisions, all or nothing: every decision and the quota are checked together."""
     campaign, body = selectors.get_body_and_campaign(request.user, payload.campaign_id, payload.body_id)
-    reviews = Review.objects.select_related("campaign", "member", "subject_org", "unit").in_bulk(
-        [d.review_id for d in payload.decisions])
+    reviews = {pk: (campaign_id, org_path, member_id) for pk, campaign_id, org_path, member_id in Review.objects.filter(
+        pk__in=[d.review_id for d in payload.decisions]).values_list("id", "campaign_id", "org_path", "member_id")}
     groups = {True: [], False: []}
     for d in payload.decisions:
-        r = reviews.get(d.review_id)
-        if r is None or r.campaign_id != campaign.pk or not r.org_path.startswith(body.path):
+        campaign_id, org_path, member_id = reviews.get(d.review_id, (None, "", None))
+        if campaign_id != campaign.pk or not org_path.startswith(body.path):
             raise Http404
-        groups[r.member_id is not None].append((r, d.level, d.reason))
+        groups[member_id is not None].append((d.review_id, d.level, d.reason))
     try:
         with transaction.atomic():
             out = []
             for decisions in groups.values():
-                out += services.decide(actor=request.user, body=body, decisions=decisions)
+                out += services.decide(actor=request.user, body=body, decisions=decisions, campaign=campaign)
     except ValidationError as exc:
         return _invalid(exc)
     return Status(200, {"decided": [_rating_out(r) for r in out]})

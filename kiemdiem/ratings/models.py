@@ -93,17 +93,21 @@ class Rating(models.Model):
     """A level given at one stage, under the rules profile the campaign uses. Cancelled
     ratings stay (Mẫu 03 re-rating keeps the history)."""
 
-    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="ratings")
+    # The (review, stage) index below serves every lookup by review, so the foreign key has no
+    # index of its own; body and actor are guarded by Django (PROTECT / SET_NULL) rather than by
+    # database constraints, which made bulk decisions check three foreign keys per row
+    # (docs/benchmarks.md, ratings). Organisations are dissolved, never deleted.
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="ratings", db_index=False)
     stage = models.CharField(max_length=10, choices=RatingStage.choices)
     profile_key = models.CharField(max_length=20)
     level = models.CharField(max_length=10)
     score = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
-    body = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    body = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_constraint=False)
     org_path = models.CharField(max_length=255, db_index=True)
     warnings = models.JSONField(default=list, blank=True)  # [{code, reason}] shown when decided
     reason = models.TextField(blank=True)  # why, when deciding against a warning or changing
     previous_level = models.CharField(max_length=10, blank=True)  # calibration: before/after
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False)
     created_at = models.DateTimeField(auto_now_add=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.TextField(blank=True)

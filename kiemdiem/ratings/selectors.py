@@ -111,6 +111,21 @@ def get_body_and_campaign(user, campaign_id, org_id):
     return campaign, body
 
 
+def get_appraisal_scope(user, campaign_id, org_id):
+    """The appraisal (thẩm định) of the proposals a deciding body decides: staff of the body
+    (MANAGE on it, which covers its advisory body below it) appraise; a viewer gets 403,
+    anyone outside the body's part of the tree 404. Returns (campaign, body, advisory body or
+    None): the appraisal is recorded as the advisory body's when the body has one."""
+    body = access.get_organisation(user, org_id, Action.VIEW)
+    if not access.can(user, Action.MANAGE, body):
+        raise PermissionDenied
+    campaign = review_selectors.get_campaign(user, campaign_id)
+    from kiemdiem.organisations.choices import OrgKind
+
+    advisory = Organisation.objects.filter(parent=body, kind=OrgKind.ADVISORY, dissolved__isnull=True).order_by("path").first()
+    return campaign, body, advisory
+
+
 # --- calibration --------------------------------------------------------------------------
 
 @dataclass

@@ -3,19 +3,20 @@ campaign's rules profile."""
 from __future__ import annotations
 
 import datetime
+import json
 import secrets
-from collections import Counter
+from collections import Counter, defaultdict
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kiemdiem.core import audit
 from kiemdiem.core.text import nfc
 from kiemdiem.organisations.choices import ACTIVE_STATUSES, PartyStatus, PositionRole, ROLE_ORDER
-from kiemdiem.organisations.models import Member, Position
+from kiemdiem.organisations.models import Member, Organisation, Position
 from kiemdiem.reviews.choices import Form
 from kiemdiem.reviews.models import Review
 
@@ -243,68 +244,88 @@ def _score(review: Review):
     return review.self_score_total
 
 
-def _save_decisions(*, actor, campaign, items: list[tuple[Review, str, str, int]], all_facts) -> list[Rating]:
-    """Check every decision against the profile and save them all in bulk: the live decisions
-    they replace are cancelled (kept on record), one audit row lists every change."""
-    profile = get_profile(campaign.rules_profile)
-    errors, new = [], []
-    user = actor if getattr(actor, "is_authenticated", False) else None
-    for review, level, reason, body_id in items:
-        if level not in profile.codes():
-            raise ValidationError(_("Mức xếp loại không thuộc quy định áp dụng."))
-        found = [{"code": v.code, "reason": str(v.reason)} for v in profile.check(all_facts[review.pk], level)]
-        if found and not nfc(reason):
-            errors.append(f"{review}: " + " ".join(f["reason"] for f in found))
-        new.append(Rating(review=review, stage=RatingStage.DECISION, profile_key=profile.key, level=level,
-                          score=review.self_score_total, body_id=body_id, org_path=review.org_path, warnings=found,
-                          reason=nfc(reason), actor=user))
-    if errors:
-        raise ValidationError([_("Mức xếp loại vượt quá mức quy định cho phép; cần ghi rõ lý do:")] + errors)
-    ids = [r.review_id for r in new]
+# --- decisions in bulk ----------------------------------------------------------------------
+#
+# A province decides ~165,000 members at once (issue 5: < 5 s), so this path has no model
+# instance per decision: reviews are read as tuples, a profile's check runs once per distinct
+# (facts, level) pair (most subjects share their facts), decisions they replace are cancelled
+# by set-based UPDATEs, and the new ones go in with COPY on PostgreSQL (bulk_create elsewhere).
+# Model instances are made only for messages about the few subjects that fail.
+
+CHUNK = 2000  # ids per IN list where there is no array parameter (SQLite limits a query's parameters)
+_REVIEW_COLUMNS = ("id", "member_id", "subject_org_id", "unit_id", "org_path", "form", "self_score_common", "self_score_tasks")
+
+
+def _where_ids(qs, field: str, ids: list[int]):
+    """`qs` filtered to `field` in `ids`, as one or more querysets: a single `= ANY(array)` on
+    PostgreSQL, the array sent as one literal (an IN list, or a list adapted element by
+    element, of 150,000 ids costs seconds), chunks of IN lists elsewhere."""
+    if connection.vendor == "postgresql":
+        quote = connection.ops.quote_name
+        column = f"{quote(qs.model._meta.db_table)}.{quote(qs.model._meta.get_field(field).column)}"
+        literal = "{" + ",".join(str(int(i)) for i in ids) + "}"
+        return [qs.extra(where=[f"{column} = ANY(%s::bigint[])"], params=[literal])]
+    return [qs.filter(**{f"{field}__in": ids[i:i + CHUNK]}) for i in range(0, len(ids), CHUNK)]
+
+
+def _reviews_named(ids: list[int]) -> list[Review]:
+    """Review instances (for their names in messages), in the order of `ids`."""
+    found = {}
+    for qs in _where_ids(Review.objects.select_related("member", "subject_org"), "id", ids):
+        found.update((r.pk, r) for r in qs)
+    return [found[i] for i in ids]
+
+
+def _live_decisions(ids: list[int]) -> dict[int, tuple[int, str]]:
+    """review id -> (rating id, level) of the live decision of each of `ids` that has one."""
+    if connection.vendor == "postgresql":
+        # one index probe per review (at most one live decision each: LIMIT 1 keeps the
+        # planner from hashing the whole ratings table, every campaign's, instead)
+        table = connection.ops.quote_name(Rating._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""SELECT r.review_id, r.id, r.level FROM unnest(%s::bigint[]) AS t(id) CROSS JOIN LATERAL (
+                        SELECT x.review_id, x.id, x.level FROM {table} x
+                        WHERE x.review_id = t.id AND x.stage = %s AND x.cancelled_at IS NULL LIMIT 1) r""",
+                ["{" + ",".join(str(int(i)) for i in ids) + "}", RatingStage.DECISION])
+            return {review_id: (pk, level) for review_id, pk, level in cursor.fetchall()}
     previous = {}
-    for i in range(0, len(ids), 2000):  # chunks: SQLite limits the parameters of one query
-        previous.update({p.review_id: p for p in Rating.objects.filter(
-            review_id__in=ids[i:i + 2000], stage=RatingStage.DECISION, cancelled_at__isnull=True)})
-    now = timezone.now()
-    reasons = {r.review_id: r.reason for r in new}
-    for old in previous.values():
-        old.cancelled_at, old.cancel_reason = now, reasons[old.review_id] or _("Thay bằng mức mới")
-    Rating.objects.bulk_update(list(previous.values()), ["cancelled_at", "cancel_reason"], batch_size=2000)
-    for r in new:
-        r.previous_level = previous[r.review_id].level if r.review_id in previous else ""
-    Rating.objects.bulk_create(new, batch_size=2000)
-    audit.record(actor=actor, action="rating.decision", obj=campaign, org_path=campaign.issuer_path,
-                 changes={"decisions": len(new),
-                          "levels": {str(r.review_id): [r.previous_level or None, r.level] for r in new}})
-    return new
+    live = Rating.objects.filter(stage=RatingStage.DECISION, cancelled_at__isnull=True)
+    for qs in _where_ids(live, "review", ids):
+        previous.update((review_id, (pk, level)) for review_id, pk, level in qs.values_list("review_id", "id", "level"))
+    return previous
 
 
-def _check_order(campaign, reviews: list[Review]) -> None:
-    """Subordinate units and members are rated before the organisation above them."""
-    for r in reviews:
-        if r.subject_org_id:
-            pending = (Review.objects.filter(campaign=campaign, org_path__startswith=r.org_path).exclude(pk=r.pk)
-                       .exclude(ratings__stage=RatingStage.DECISION, ratings__cancelled_at__isnull=True).count())
-            if pending:
-                raise ValidationError(_("Còn %(n)d tổ chức, đảng viên trực thuộc %(s)s chưa được quyết định xếp loại.") % {
-                    "n": pending, "s": r})
+def _check_order(campaign, collectives: list[tuple[int, str]]) -> None:
+    """Subordinate units and members are rated before the organisation above them.
+    `collectives`: (review id, org_path) of the collective subjects being decided."""
+    for review_id, org_path in collectives:
+        pending = (Review.objects.filter(campaign=campaign, org_path__startswith=org_path).exclude(pk=review_id)
+                   .exclude(ratings__stage=RatingStage.DECISION, ratings__cancelled_at__isnull=True).count())
+        if pending:
+            raise ValidationError(_("Còn %(n)d tổ chức, đảng viên trực thuộc %(s)s chưa được quyết định xếp loại.") % {
+                "n": pending, "s": _reviews_named([review_id])[0]})
 
 
-def _quota_problems(campaign, body_ids: set[int]) -> list[str]:
-    """The quota over each deciding body's live decisions, members and collectives apart, from
-    one grouped query."""
-    from collections import defaultdict
-
+def _live_decision_counts(campaign, body_ids: set[int]) -> Counter:
+    """Live decisions of the campaign by (body id, collective 0/1, level), one grouped query."""
     from django.db.models import Case, Count, Value, When
 
-    profile = get_profile(campaign.rules_profile)
-    raised = set(QuotaRaise.objects.filter(campaign=campaign, body_id__in=body_ids).values_list("body_id", flat=True))
-    groups: dict[tuple, list[str]] = defaultdict(list)
     rows = (Rating.objects.filter(review__campaign=campaign, stage=RatingStage.DECISION, cancelled_at__isnull=True,
                                   body_id__in=body_ids)
             .annotate(collective=Case(When(review__member__isnull=True, then=Value(1)), default=Value(0)))
             .values_list("body_id", "collective", "level").annotate(n=Count("id")).order_by())
-    for body_id, collective, level, n in rows:
+    return Counter({(body_id, collective, level): n for body_id, collective, level, n in rows})
+
+
+def _quota_problems(campaign, counts: Counter) -> list[str]:
+    """The quota over each deciding body's live decisions, members and collectives apart, from
+    their counts by (body id, collective 0/1, level)."""
+    profile = get_profile(campaign.rules_profile)
+    body_ids = {key[0] for key in counts}
+    raised = set(QuotaRaise.objects.filter(campaign=campaign, body_id__in=body_ids).values_list("body_id", flat=True))
+    groups: dict[tuple, list[str]] = defaultdict(list)
+    for (body_id, collective, level), n in counts.items():
         groups[(body_id, collective)].extend([level] * n)
     problems = []
     for (body_id, _collective), levels in sorted(groups.items()):
@@ -312,44 +333,205 @@ def _quota_problems(campaign, body_ids: set[int]) -> list[str]:
     return problems
 
 
-@transaction.atomic
-def decide(*, actor, body, decisions: list[tuple[Review, str, str]]) -> list[Rating]:
-    """The competent level's decisions for subjects under one deciding body: every decision
-    checked by the profile, the quota checked over the body's live decisions after the change.
-    Nothing is saved if anything fails."""
-    if not decisions:
-        return []
-    campaign = decisions[0][0].campaign
-    reviews = [r for r, _l, _reason in decisions]
-    orgs = facts_mod.orgs_for(reviews)
-    for r in reviews:
-        if facts_mod.deciding_body_id(r, orgs) != body.pk:
-            raise ValidationError(_("%(s)s không thuộc thẩm quyền quyết định của %(b)s.") % {"s": r, "b": body.name})
-    _check_order(campaign, reviews)
-    out = _save_decisions(actor=actor, campaign=campaign, all_facts=facts_mod.facts_for(reviews),
-                          items=[(r, lvl, reason, body.pk) for r, lvl, reason in decisions])
-    problems = _quota_problems(campaign, {body.pk})
+def _decide(*, actor, campaign, decisions, body=None) -> tuple[list[int], int]:
+    """Validate and save decisions (subject, level, reason), subject a Review or its id.
+    With `body`, every subject must be decided by it; otherwise each goes to the body the tree
+    says decides it. Returns (review ids in order, decisions saved)."""
+    profile = get_profile(campaign.rules_profile)
+    codes = set(profile.codes())
+    items = [(subject.pk if isinstance(subject, Review) else int(subject), level, nfc(reason) if reason else "")
+             for subject, level, reason in decisions]
+    ids = [item[0] for item in items]
+    if len(set(ids)) != len(ids):
+        raise ValidationError(_("Mỗi đối tượng chỉ được quyết định xếp loại một lần."))
+
+    if connection.vendor == "postgresql":
+        # plans here come from row estimates in the hundred thousands: compiling them (JIT)
+        # costs more than running them
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+
+    # the subjects, as tuples: most of a campaign's reviews are read by the campaign's index
+    # (probing the primary key 150,000 times costs more), a few by their ids
+    rows = {}
+    campaign_reviews = Review.objects.filter(campaign=campaign)
+    if len(ids) > 10 * CHUNK and 2 * len(ids) >= campaign_reviews.count():
+        wanted = set(ids)
+        rows.update((row[0], row) for row in campaign_reviews.values_list(*_REVIEW_COLUMNS) if row[0] in wanted)
+    else:
+        for qs in _where_ids(campaign_reviews, "id", ids):
+            rows.update((row[0], row) for row in qs.values_list(*_REVIEW_COLUMNS))
+    if len(rows) != len(ids):
+        raise ValidationError(_("Có đối tượng không thuộc đợt kiểm điểm này."))
+
+    # who decides whom: from the kinds of the subjects' ancestors, once per distinct path
+    ancestor_ids = sorted({int(x) for p in {row[4] for row in rows.values()} for x in p[:-1].split(".")})
+    orgs = {}
+    for qs in _where_ids(Organisation.objects.all(), "id", ancestor_ids):
+        orgs.update((pk, (kind, path)) for pk, kind, path in qs.values_list("id", "kind", "path"))
+
+    def kind_of(org_id):
+        found = orgs.get(org_id)
+        return found[0] if found else None
+
+    body_memo, bodies = {}, {}
+    for rid, member_id, _org, unit_id, org_path, *_rest in rows.values():
+        key = (org_path, bool(member_id), unit_id)
+        if key not in body_memo:
+            body_memo[key] = facts_mod.body_for(org_path, member_id, unit_id, kind_of)
+        bodies[rid] = body_memo[key]
+    if body is not None:
+        for rid in ids:
+            if bodies[rid] != body.pk:
+                raise ValidationError(_("%(s)s không thuộc thẩm quyền quyết định của %(b)s.") % {
+                    "s": _reviews_named([rid])[0], "b": body.name})
+    _check_order(campaign, [(rid, rows[rid][4]) for rid in ids if rows[rid][2]])
+
+    # the live decisions these replace are cancelled (kept on record), by set-based UPDATEs
+    previous = _live_decisions(ids)
+    now = timezone.now()
+    if previous:
+        replaced = _("Thay bằng mức mới")
+        by_reason = defaultdict(list)
+        for rid, _level, reason in items:
+            if rid in previous:
+                by_reason[reason or replaced].append(previous[rid][0])
+        for cancel_reason, rating_ids in by_reason.items():
+            for qs in _where_ids(Rating.objects.all(), "id", rating_ids):
+                qs.update(cancelled_at=now, cancel_reason=cancel_reason)
+
+    # the quota counts the body's other live decisions too (those not replaced here)
+    others = _live_decision_counts(campaign, set(bodies.values()))
+
+    # every level checked against the profile, once per distinct (facts, level), while the
+    # new decisions stream to the database (nothing is kept if any check fails)
+    source = facts_mod.FactSource(campaign, set(ids))
+    memo: dict[tuple, tuple[list, str]] = {}  # verdicts as data, as COPY text
+    found_for, errors = {}, []
+    tally = Counter()  # (body, collective 0/1, level) -> decisions
+
+    def checked():
+        # in id order: the rows' index entries and foreign-key probes then go page by page
+        for rid, level, reason in sorted(items):
+            if level not in codes:
+                raise ValidationError(_("Mức xếp loại không thuộc quy định áp dụng."))
+            _id, member_id, org_id, _unit, org_path, form, common, tasks = rows[rid]
+            key = (source.key(rid, member_id, org_id, form, common, tasks), level)
+            found = memo.get(key)
+            if found is None:
+                verdict_list = [{"code": v.code, "reason": str(v.reason)} for v in profile.check(source.facts(key[0]), level)]
+                found = memo[key] = (verdict_list, _copy_text(json.dumps(verdict_list, ensure_ascii=False)))
+            if found[0] and not reason:
+                errors.append(rid)
+                found_for[rid] = found
+            body_id = bodies[rid]
+            tally_key = (body_id, 0 if member_id else 1, level)
+            tally[tally_key] = tally.get(tally_key, 0) + 1
+            yield (rid, level, None if common is None or tasks is None else common + tasks, body_id, org_path,
+                   found, reason, previous[rid][1] if previous and rid in previous else "")
+
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    _insert_decisions(checked(), profile.key, user, now, stop=lambda: bool(errors))
+    if errors:
+        position = {rid: i for i, rid in enumerate(ids)}
+        errors.sort(key=position.__getitem__)  # named in the order given
+        raise ValidationError([_("Mức xếp loại vượt quá mức quy định cho phép; cần ghi rõ lý do:")] + [
+            f"{review}: " + " ".join(f["reason"] for f in found_for[review.pk][0]) for review in _reviews_named(errors)])
+
+    # one audit row per deciding body: how many decisions at each level, how many replaced
+    # (each decision's level before and after is on its rating: previous_level, level)
+    per_body: dict[int, dict] = {}
+    for (body_id, _collective, level), n in sorted(tally.items()):
+        entry = per_body.setdefault(body_id, {"body": body_id, "decisions": 0, "replaced": 0, "levels": {}})
+        entry["decisions"] += n
+        entry["levels"][level] = entry["levels"].get(level, 0) + n
+    for rid in previous:
+        per_body[bodies[rid]]["replaced"] += 1
+    audit.record_many([
+        dict(actor=actor, action="rating.decision", obj=campaign, changes=changes,
+             org_path=orgs[body_id][1] if body_id in orgs else campaign.issuer_path)
+        for body_id, changes in per_body.items()
+    ])
+
+    problems = _quota_problems(campaign, others + tally)
     if problems:
         raise ValidationError(problems)
-    return out
+    return ids, len(items)
+
+
+_RATING_COLUMNS = ("review", "stage", "profile_key", "level", "score", "body", "org_path", "warnings", "reason",
+                   "previous_level", "actor", "created_at", "cancel_reason")
+
+
+def _copy_text(value: str) -> str:
+    """A value in COPY's text format."""
+    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def _insert_decisions(new, profile_key: str, user, now, stop) -> None:
+    """Insert the new decision ratings `new` (an iterable of tuples): COPY on PostgreSQL, the
+    text written here (adapting 150,000 rows value by value costs more than the rest of the
+    path) and sent in chunks so the server stores them while the next are checked;
+    bulk_create elsewhere. Once `stop()` is true nothing more is written (the caller raises)."""
+    actor_id = user.pk if user is not None else None
+    if connection.vendor == "postgresql":
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(Rating._meta.get_field(name).column) for name in _RATING_COLUMNS)
+        null = "\\N"
+        # what every row shares: stage, profile; actor, time, empty cancel reason
+        head = f"\t{RatingStage.DECISION}\t{_copy_text(profile_key)}\t"
+        tail = f"\t{null if actor_id is None else actor_id}\t{now.isoformat()}\t\n"
+        lines = []
+        with connection.cursor() as cursor, cursor.cursor.copy(  # psycopg 3
+                f"COPY {quote(Rating._meta.db_table)} ({columns}) FROM STDIN") as copy:
+            for rid, level, score, body_id, org_path, found, reason, previous_level in new:
+                # org_path is digits and dots, levels are codes: nothing there to escape
+                lines.append(f"{rid}{head}{level}\t{null if score is None else score}\t{null if body_id is None else body_id}"
+                             f"\t{org_path}\t{found[1]}\t{_copy_text(reason) if reason else ''}\t{previous_level}{tail}")
+                if len(lines) >= 5000:
+                    if not stop():
+                        copy.write("".join(lines))
+                    lines.clear()
+            if lines and not stop():
+                copy.write("".join(lines))
+        return
+    batch = [Rating(review_id=rid, stage=RatingStage.DECISION, profile_key=profile_key, level=level, score=score,
+                    body_id=body_id, org_path=org_path, warnings=found[0], reason=reason, previous_level=previous_level,
+                    actor_id=actor_id)
+             for rid, level, score, body_id, org_path, found, reason, previous_level in new]
+    if not stop():
+        Rating.objects.bulk_create(batch, batch_size=CHUNK)
 
 
 @transaction.atomic
-def decide_all(*, actor, campaign, decisions: list[tuple[Review, str, str]]) -> list[Rating]:
-    """Decisions across many deciding bodies at once (a province's calibration): each subject
-    goes to the body the tree says decides it; checks, saving and quotas are all in bulk."""
+def decide(*, actor, body, decisions: list[tuple], campaign=None) -> list[Rating]:
+    """The competent level's decisions (subject, level, reason) — subject a Review or its id —
+    for subjects under one deciding body: every decision checked by the profile, the quota
+    checked over the body's live decisions after the change. Nothing is saved if anything
+    fails. `campaign` defaults to the first subject's. Returns the new ratings in the order
+    given."""
     if not decisions:
         return []
-    reviews = [r for r, _l, _reason in decisions]
-    orgs = facts_mod.orgs_for(reviews)
-    bodies = {r.pk: facts_mod.deciding_body_id(r, orgs) for r in reviews}
-    _check_order(campaign, reviews)
-    out = _save_decisions(actor=actor, campaign=campaign, all_facts=facts_mod.facts_for(reviews),
-                          items=[(r, lvl, reason, bodies[r.pk]) for r, lvl, reason in decisions])
-    problems = _quota_problems(campaign, set(bodies.values()))
-    if problems:
-        raise ValidationError(problems)
-    return out
+    if campaign is None:
+        first = decisions[0][0]
+        campaign = first.campaign if isinstance(first, Review) else \
+            Review.objects.select_related("campaign").get(pk=first).campaign
+    ids, _n = _decide(actor=actor, campaign=campaign, decisions=decisions, body=body)
+    saved = {}
+    for qs in _where_ids(Rating.objects.filter(stage=RatingStage.DECISION, cancelled_at__isnull=True), "review", ids):
+        saved.update((r.review_id, r) for r in qs)
+    return [saved[i] for i in ids]
+
+
+@transaction.atomic
+def decide_all(*, actor, campaign, decisions: list[tuple]) -> int:
+    """Decisions (subject, level, reason) — subject a review id or a Review — across many
+    deciding bodies at once (a province's calibration): each subject goes to the body the tree
+    says decides it; checks, saving and quotas are all in bulk. Nothing is saved if anything
+    fails. Returns the number of decisions saved."""
+    if not decisions:
+        return 0
+    return _decide(actor=actor, campaign=campaign, decisions=decisions)[1]
 
 
 @transaction.atomic

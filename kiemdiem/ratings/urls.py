@@ -16,4 +16,5 @@ urlpatterns = [
     path("campaigns/<int:campaign_id>/calibration/<int:org_id>/", views.calibration, name="calibration"),
     path("campaigns/<int:campaign_id>/calibration/<int:org_id>/quota/", views.calibration_quota, name="calibration_quota"),
     path("ratings/<int:rating_id>/cancel/", views.rating_cancel, name="rating_cancel"),
+    path("campaigns/<int:campaign_id>/appraisal/<int:org_id>/", views.appraisal, name="appraisal"),
 ]

@@ -288,7 +288,7 @@ def _calibration_page(request, campaign, body, posted=None, status=200):
 def _calibration_decide(request, campaign, body):
     """Bulk decisions: every row with a level, checked together; nothing is saved if any fails."""
     ids = [int(x) for x in request.POST.getlist("review") if x.isdigit()]
-    reviews = {r.pk: r for r in Review.objects.filter(pk__in=ids, campaign=campaign).select_related("campaign", "member", "subject_org", "unit")}
+    reviews = dict(Review.objects.filter(pk__in=ids, campaign=campaign).values_list("id", "member_id"))
     groups = {"member": [], "collective": []}
     posted = {}
     for pk in ids:
@@ -297,8 +297,7 @@ def _calibration_decide(request, campaign, body):
         posted[pk] = {"level": level, "reason": reason}
         if not level or pk not in reviews:
             continue
-        r = reviews[pk]
-        groups["member" if r.member_id else "collective"].append((r, level, reason))
+        groups["member" if reviews[pk] else "collective"].append((pk, level, reason))
     if not any(groups.values()):
         messages.error(request, _("Chưa chọn mức xếp loại nào."))
         return redirect("calibration", campaign.pk, body.pk)
@@ -306,7 +305,7 @@ def _calibration_decide(request, campaign, body):
         with transaction.atomic():
             n = 0
             for decisions in groups.values():
-                n += len(services.decide(actor=request.user, body=body, decisions=decisions))
+                n += len(services.decide(actor=request.user, body=body, decisions=decisions, campaign=campaign))
     except ValidationError as exc:
         _fail(request, exc)
         return _calibration_page(request, campaign, body, posted=posted)
@@ -351,3 +350,56 @@ def rating_cancel(request, rating_id: int):
     else:
         messages.success(request, _("Đã hủy kết quả xếp loại; cần xếp loại lại."))
     return redirect("calibration", rating.review.campaign_id, body.pk)
+
+
+# --- appraisal (thẩm định) --------------------------------------------------------------------
+
+@login_required
+def appraisal(request, campaign_id: int, org_id: int):
+    """The advisory body's appraisal of the proposals a deciding body decides, between the
+    unit's proposal and the decision: a level per subject, checked by the rules profile (a
+    level the checks object to needs a written reason); all or nothing."""
+    campaign, body, advisory = selectors.get_appraisal_scope(request.user, campaign_id, org_id)
+    if request.method == "POST":
+        return _appraisal_save(request, campaign, body, advisory)
+    return _appraisal_page(request, campaign, body, advisory)
+
+
+def _appraisal_page(request, campaign, body, advisory, posted=None):
+    cal = selectors.calibration(campaign, body)
+    for row in cal.rows:
+        row.posted = (posted or {}).get(row.review.pk, {})
+    return render(request, "ratings/appraisal.html", {
+        "cal": cal, "campaign": campaign, "body": body, "advisory": advisory, "levels": cal.profile.levels,
+        "names": {lv.code: lv.name for lv in cal.profile.levels},
+    })
+
+
+def _appraisal_save(request, campaign, body, advisory):
+    cal = selectors.calibration(campaign, body)
+    reviews = {row.review.pk: row.review for row in cal.rows}
+    posted, chosen = {}, []
+    for value in request.POST.getlist("review"):
+        if not value.isdigit() or int(value) not in reviews:
+            continue
+        pk = int(value)
+        level, reason = request.POST.get(f"level_{pk}", ""), request.POST.get(f"reason_{pk}", "")
+        posted[pk] = {"level": level, "reason": reason}
+        if level:
+            chosen.append((reviews[pk], level, reason))
+    if not chosen:
+        messages.error(request, _("Chưa chọn mức xếp loại nào."))
+        return redirect("appraisal", campaign.pk, body.pk)
+    try:
+        with transaction.atomic():
+            for review, level, reason in chosen:
+                try:
+                    services.rating_record(actor=request.user, review=review, stage=RatingStage.APPRAISAL, level=level,
+                                           reason=reason, body=advisory or body)
+                except ValidationError as exc:
+                    raise ValidationError([f"{review}: {m}" for m in exc.messages])
+    except ValidationError as exc:
+        _fail(request, exc)
+        return _appraisal_page(request, campaign, body, advisory, posted=posted)
+    messages.success(request, _("Đã thẩm định %(n)d trường hợp.") % {"n": len(chosen)})
+    return redirect("appraisal", campaign.pk, body.pk)

@@ -163,3 +163,13 @@ class Profile:
                     "pct": result.percent, "good": result.good, "good_name": self.level(self.good).name}),
             )]
         return []
+
+
+def discipline_form_label(form: str) -> str:
+    """The Vietnamese name of a discipline form code ("reprimand" → "Khiển trách"), for reasons."""
+    from kiemdiem.discipline.choices import DisciplineForm  # plain choices, no database
+
+    try:
+        return str(DisciplineForm(form).label).lower()
+    except ValueError:
+        return form

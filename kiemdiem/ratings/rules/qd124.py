@@ -7,7 +7,7 @@ import datetime
 
 from django.utils.translation import gettext as _
 
-from .base import Facts, Level, Profile, Verdict
+from .base import discipline_form_label, Facts, Level, Profile, Verdict
 
 EXCELLENT, GOOD, DONE, NOT_DONE = "HTXSNV", "HTTNV", "HTNV", "KHTNV"
 
@@ -34,7 +34,7 @@ class QD124(Profile):
         for d in facts.disciplines_in_period():
             if d.self_detected_fixed:
                 continue
-            out.append(Verdict("disciplined", _("Bị kỷ luật (%(form)s) trong kỳ.") % {"form": d.form}, max_level=NOT_DONE))
+            out.append(Verdict("disciplined", _("Bị kỷ luật (%(form)s) trong kỳ.") % {"form": discipline_form_label(d.form)}, max_level=NOT_DONE))
         if facts.prior_shortcomings_all_fixed is False:
             out.append(Verdict("excellent_prior", _("Mức xuất sắc cần khắc phục xong các hạn chế đã chỉ ra."), max_level=GOOD))
         if facts.degraded or facts.breached_prohibitions:

@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from .base import Facts, Level, Profile, Verdict
+from .base import discipline_form_label, Facts, Level, Profile, Verdict
 
 EXCELLENT, GOOD, DONE, NOT_DONE = "HTXSNV", "HTTNV", "HTNV", "KHTNV"
 HEAVIER_THAN_NOTHING = {"reprimand", "warning", "dismissal", "expulsion", "dissolution"}
@@ -93,7 +93,7 @@ class QD366(Profile):
             for d in facts.disciplines_in_period():
                 if d.duty_related and d.form in HEAVIER_THAN_NOTHING:
                     trigger("disciplined", _("Bị kỷ luật (%(form)s) trong kỳ do vi phạm liên quan đến thực hiện chức trách, "
-                                             "nhiệm vụ.") % {"form": d.form}, softened=d.self_detected_fixed)
+                                             "nhiệm vụ.") % {"form": discipline_form_label(d.form)}, softened=d.self_detected_fixed)
             if facts.breached_prohibitions:
                 trigger("prohibitions", _("Vi phạm những điều đảng viên không được làm."))
             if facts.tasks_failed_pct is not None and facts.tasks_failed_pct > 50:
@@ -117,7 +117,7 @@ class QD366(Profile):
             if facts.disunity:
                 trigger("disunity", _("Nội bộ mất đoàn kết."))
             for d in facts.disciplines_in_period():
-                trigger("collective_disciplined", _("Tập thể bị kỷ luật (%(form)s) trong kỳ.") % {"form": d.form},
+                trigger("collective_disciplined", _("Tập thể bị kỷ luật (%(form)s) trong kỳ.") % {"form": discipline_form_label(d.form)},
                         softened=d.self_detected_fixed)
             if facts.tasks_failed_pct is not None and facts.tasks_failed_pct > 50:
                 # xgettext:no-python-format

@@ -1,0 +1,112 @@
+"""Deciding many subjects at once (`services.decide_all`, a province's calibration): the bulk
+path (tuples, memoised checks, COPY on PostgreSQL) must save exactly what deciding one by one
+saves, and refuse exactly what it refuses."""
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from kiemdiem.core import audit
+from kiemdiem.core.models import AuditEvent
+from kiemdiem.discipline.services import discipline_record
+from kiemdiem.ratings import facts as facts_mod
+from kiemdiem.ratings import services
+from kiemdiem.ratings.models import Rating
+from kiemdiem.ratings.rules import get_profile
+from kiemdiem.reviews.launch import launch
+from kiemdiem.reviews.models import Review
+from kiemdiem.reviews.tests.test_launch import annual
+
+D = datetime.date
+QD366 = get_profile("qd366-2025")
+
+
+@pytest.fixture
+def campaign(cast):
+    c = annual(cast)
+    launch(actor=cast.admin, campaign=c)
+    # scores 28 + 65 = 93 for everyone: excellent by score
+    Review.objects.filter(campaign=c, member__isnull=False).update(self_score_common=28, self_score_tasks=65)
+    return c
+
+
+def member_reviews(campaign):
+    return list(Review.objects.filter(campaign=campaign, member__isnull=False).select_related("campaign", "member")
+                .order_by("member__code"))
+
+
+def test_bulk_decisions_go_to_the_body_the_tree_names_with_their_checks(cast, campaign):
+    reviews = member_reviews(campaign)
+    discipline_record(actor=None, member=reviews[0].member, form="reprimand", deciding_body=cast.PX,
+                      decision_number="05-QĐ/ĐU", decided_on=D(2025, 5, 1))
+    decisions = [(r.pk, "HTTNV", "Đã xem xét \\ kỹ" if i == 0 else "") for i, r in enumerate(reviews)]
+    assert services.decide_all(actor=cast.grace, campaign=campaign, decisions=decisions) == len(reviews)
+
+    orgs = facts_mod.orgs_for(reviews)
+    facts = facts_mod.facts_for(reviews)
+    saved = {r.review_id: r for r in Rating.objects.filter(stage="decision")}
+    assert len(saved) == len(reviews)
+    for r, (_pk, level, reason) in zip(reviews, decisions):
+        rating = saved[r.pk]
+        # what the one-by-one path computes for the same subject
+        assert rating.body_id == facts_mod.deciding_body_id(r, orgs)
+        assert rating.warnings == [{"code": v.code, "reason": str(v.reason)} for v in QD366.check(facts[r.pk], level)]
+        assert (rating.level, rating.reason, rating.previous_level) == (level, reason, "")
+        assert rating.score == r.self_score_total and rating.org_path == r.org_path
+        assert rating.profile_key == "qd366-2025" and rating.actor == cast.grace and rating.cancelled_at is None
+    assert {saved[r.pk].body_id for r in reviews} == {cast.PX.pk, cast.XY.pk}
+    assert "kỷ luật" in saved[reviews[0].pk].warnings[0]["reason"]  # kept with its reason
+    # one audit row per deciding body, in the chain
+    events = AuditEvent.objects.filter(action="rating.decision")
+    assert {(e.org_path, e.changes["decisions"]) for e in events} == {
+        (cast.PX.path, sum(1 for r in reviews if saved[r.pk].body_id == cast.PX.pk)),
+        (cast.XY.path, sum(1 for r in reviews if saved[r.pk].body_id == cast.XY.pk)),
+    }
+    assert audit.verify_chain().ok
+
+
+def test_redeciding_cancels_the_live_decisions_and_keeps_them(cast, campaign):
+    reviews = member_reviews(campaign)
+    services.decide_all(actor=cast.grace, campaign=campaign, decisions=[(r.pk, "HTTNV", "") for r in reviews])
+    services.decide_all(actor=cast.grace, campaign=campaign,
+                        decisions=[(r.pk, "HTNV", "Phúc tra" if i == 0 else "") for i, r in enumerate(reviews)])
+    for i, r in enumerate(reviews):
+        history = list(Rating.objects.filter(review=r, stage="decision").order_by("id"))
+        assert [(h.level, h.cancelled_at is None) for h in history] == [("HTTNV", False), ("HTNV", True)]
+        assert history[0].cancel_reason == ("Phúc tra" if i == 0 else "Thay bằng mức mới")
+        assert history[1].previous_level == "HTTNV"
+    assert sum(e.changes["replaced"] for e in AuditEvent.objects.filter(action="rating.decision")) == len(reviews)
+
+
+def test_bulk_decisions_refuse_as_a_whole(cast, campaign):
+    reviews = member_reviews(campaign)
+    discipline_record(actor=None, member=reviews[0].member, form="reprimand", deciding_body=cast.PX,
+                      decision_number="05-QĐ/ĐU", decided_on=D(2025, 5, 1))
+    ok = [(r.pk, "HTTNV", "") for r in reviews[1:]]
+    # a level the checks object to, without a reason: the subject is named with the reason
+    with pytest.raises(ValidationError) as exc:
+        services.decide_all(actor=cast.grace, campaign=campaign, decisions=ok + [(reviews[0].pk, "HTTNV", "")])
+    assert any(reviews[0].member.full_name in m and "kỷ luật" in m for m in exc.value.messages)
+    # quota: 4 good under PX allow no excellent
+    with pytest.raises(ValidationError, match="quá nhiều"):
+        services.decide_all(actor=cast.grace, campaign=campaign,
+                            decisions=ok + [(reviews[0].pk, "HTXSNV", "Đề nghị đặc biệt")])
+    with pytest.raises(ValidationError, match="không thuộc quy định"):
+        services.decide_all(actor=cast.grace, campaign=campaign, decisions=[(reviews[1].pk, "XYZ", "")])
+    with pytest.raises(ValidationError, match="một lần"):
+        services.decide_all(actor=cast.grace, campaign=campaign, decisions=[ok[0], ok[0]])
+    other = annual(cast, year=2024)
+    launch(actor=cast.admin, campaign=other)
+    stranger = Review.objects.filter(campaign=other, member__isnull=False).first()
+    with pytest.raises(ValidationError, match="không thuộc đợt"):
+        services.decide_all(actor=cast.grace, campaign=campaign, decisions=[(stranger.pk, "HTTNV", "")])
+    assert not Rating.objects.filter(stage="decision").exists()  # nothing half-saved
+    assert not AuditEvent.objects.filter(action="rating.decision").exists()
+
+
+def test_decide_accepts_ids_and_returns_ratings_in_order(cast, campaign):
+    reviews = [r for r in member_reviews(campaign) if r.org_path.startswith(cast.PX.path)]
+    out = services.decide(actor=cast.grace, body=cast.PX, campaign=campaign,
+                          decisions=[(r.pk, "HTTNV", "") for r in reversed(reviews)])
+    assert [x.review_id for x in out] == [r.pk for r in reversed(reviews)]
+    assert all(x.pk and x.body_id == cast.PX.pk for x in out)
