@@ -198,24 +198,10 @@ def removal_refresh(*, actor, organisation, year: int, today: datetime.date | No
     """Store the candidates of a subtree for a year (evidence refreshed; decided cases kept)."""
     from kiemdiem.organisations.models import Member
 
-    from .choices import RemovalState
-    from .models import RemovalCase
-    from .removal import candidates
+    from .removal import candidates, store
 
     members = Member.objects.filter(organisation__path__startswith=organisation.path)
-    found = candidates(members, year, today)
-    paths = dict(members.filter(pk__in=[c["member_id"] for c in found]).values_list("pk", "organisation__path"))
-    created = 0
-    for c in found:
-        case, was_created = RemovalCase.objects.get_or_create(
-            member_id=c["member_id"], year=year, ground=c["ground"],
-            defaults={"evidence": c["evidence"], "org_path": paths[c["member_id"]]},
-        )
-        if not was_created and case.state == RemovalState.CANDIDATE:
-            case.evidence = c["evidence"]
-            case.save(update_fields=["evidence"])
-        created += was_created
-    return created
+    return store(candidates(members, year, today), year)  # bulk: a province in a few statements
 
 
 @transaction.atomic

@@ -106,3 +106,58 @@ def test_propose_decide_and_counts(cast):
     services.removal_propose(actor=None, case=other, cell=cast.C1, reason="Không đóng đảng phí")
     services.removal_decide(actor=None, case=other, body=cast.PX, remove=True, decision_number="13-QĐ/ĐU", decided_on=D(2026, 2, 1))
     assert services.removal_counts(cast.TU.path, D(2026, 1, 1), D(2026, 3, 31)) == {"official": 1, "probationary": 1}
+
+
+def test_months_before_joining_and_months_not_over_do_not_count(cast):
+    # joined in October 2025: January–September are not unpaid months, October–December are
+    late = make_member(cast.C2, "DV-062", "Đỗ Văn Muộn", admitted_on=D(2025, 10, 3), official_on=None, status="probationary")
+    assert [c["ground"] for c in candidates(Member.objects.filter(pk=late.pk), 2025)] == [RemovalGround.DUES]
+    services.dues_record(actor=None, member=late, month=D(2025, 11, 1), amount=20000, paid_on=D(2025, 11, 9))
+    assert candidates(Member.objects.filter(pk=late.pk), 2025) == []
+    # a year not begun yet has no month over; today defaults to the local date, not the year's end
+    cuong = cast.members["cuong"]
+    assert candidates(Member.objects.filter(pk=cuong.pk), 2025, today=D(2024, 6, 1)) == []
+    assert candidates(Member.objects.filter(pk=cuong.pk), 2025, today=D(2025, 1, 20)) == []
+    from django.utils import timezone
+
+    this_year = timezone.localdate().year
+    pay_all(cuong, year=this_year)
+    assert candidates(Member.objects.filter(pk=cuong.pk), this_year) == []
+
+
+def test_removed_members_and_other_units_are_left_out(cast):
+    an, cuong = cast.members["an"], cast.members["cuong"]
+    Member.objects.filter(pk=an.pk).update(status="removed")  # nothing paid by either in 2025
+    found = by_member(candidates(Member.objects.filter(organisation__path__startswith=cast.C1.path), 2025))
+    assert an.pk not in {m for m, _g in found} and cuong.pk not in {m for m, _g in found}
+    assert {m for m, _g in found} == {cast.members["dave"].pk, cast.members["binh"].pk}
+    # evidence lists every month with its absences (dates) and whether dues were paid
+    ev = found[(cast.members["dave"].pk, RemovalGround.DUES)]["evidence"]
+    assert len(ev) == 12 and ev[0] == {"month": "01/2025", "unexcused_absences": [], "dues_paid": False}
+
+
+def test_refresh_is_idempotent_and_keeps_proposed_cases(cast):
+    an, binh, dave = cast.members["an"], cast.members["binh"], cast.members["dave"]
+    pay_all(an, skip=(2, 3))
+    for m in (binh, dave, cast.members["cuong"]):
+        pay_all(m)
+    meetings(cast, cast.C1, lambda m, month: "unexcused" if (m == an and month == 4) else "present", months=range(1, 5))
+    assert services.removal_refresh(actor=None, organisation=cast.PX, year=2025) == 1
+    case = RemovalCase.objects.get(member=an)
+    assert case.ground == RemovalGround.ABSENCE_OR_DUES and case.org_path == cast.C1.path
+    assert [(e["month"], e["unexcused_absences"], e["dues_paid"]) for e in case.evidence] == [
+        ("02/2025", [], False), ("03/2025", [], False), ("04/2025", ["2025-04-05"], True)]
+    assert services.removal_refresh(actor=None, organisation=cast.PX, year=2025) == 0
+    assert RemovalCase.objects.count() == 1
+    # new evidence refreshes a candidate, never a case already proposed
+    meetings(cast, cast.C1, lambda m, month: "unexcused" if m == an else "present", months=(6,))
+    assert services.removal_refresh(actor=None, organisation=cast.PX, year=2025) == 0
+    case.refresh_from_db()
+    assert [e["month"] for e in case.evidence] == ["02/2025", "03/2025", "04/2025", "06/2025"]
+    services.removal_propose(actor=None, case=case, cell=cast.C1, reason="Bỏ sinh hoạt, không đóng đảng phí")
+    meetings(cast, cast.C1, lambda m, month: "unexcused" if m == an else "present", months=(7,))
+    assert services.removal_refresh(actor=None, organisation=cast.PX, year=2025) == 1  # absent 3 months: a new ground
+    case.refresh_from_db()
+    assert case.state == "proposed" and [e["month"] for e in case.evidence] == ["02/2025", "03/2025", "04/2025", "06/2025"]
+    # a new ground for the same member and year is a new case
+    assert RemovalCase.objects.filter(member=an, year=2025).count() == 2
