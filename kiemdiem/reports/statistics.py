@@ -7,7 +7,8 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import BooleanField, Case, CharField, Count, ExpressionWrapper, FilteredRelation, Q, Value, When
+from django.db.models.functions import StrIndex, Substr
 
 from kiemdiem.campaigns.models import Campaign
 from kiemdiem.discipline.models import Discipline
@@ -46,26 +47,22 @@ def rating_distribution(campaign: Campaign, root_path: str, members: bool, kinds
 
 def completion(campaign: Campaign, root: Organisation) -> dict:
     """Units directly under root whose subtree has finished ("61/61 chi, đảng bộ trực thuộc
-    hoàn thành"), and reviews by status."""
-    children = dict(Organisation.objects.filter(parent=root).exclude(kind=OrgKind.ADVISORY).values_list("path", "pk"))
-    rows = (Review.objects.filter(campaign=campaign, org_path__startswith=root.path)
-            .values_list("org_path", "status").annotate(n=Count("id")).order_by())
+    hoàn thành"), and reviews by status: one GROUP BY over the subtree's reviews keyed by the
+    child of root each lies under (its path component), a few rows per child."""
+    path = root.path
+    key = Case(When(org_path=path, then=Value("")), default=_child_key("org_path", path), output_field=CharField())
+    children = {str(pk) for pk in Organisation.objects.filter(parent=root).exclude(kind=OrgKind.ADVISORY).values_list("pk", flat=True)}
+    by_status: dict[str, int] = defaultdict(int)
     child_total, child_done = defaultdict(int), defaultdict(int)
-    by_status = defaultdict(int)
-    depth = root.path.count(".")
-    for path, status, n in rows:
+    for child, status, n in (Review.objects.filter(campaign=campaign, org_path__startswith=path).annotate(child=key)
+                             .values_list("child", "status").annotate(n=Count("id")).order_by()):
         by_status[status] += n
-        parts = path.split(".")
-        if len(parts) > depth + 1:
-            child_path = ".".join(parts[: depth + 1]) + "."
-            if child_path in children:
-                child_total[child_path] += n
-                if status in DONE:
-                    child_done[child_path] += n
-    complete = sum(1 for p in children if child_total[p] and child_done[p] == child_total[p])
-    with_reviews = sum(1 for p in children if child_total[p])
-    return {"children": with_reviews, "children_complete": complete, "by_status": dict(by_status),
-            "reviews": sum(by_status.values()), "done": sum(by_status.get(s, 0) for s in DONE)}
+        if child in children:
+            child_total[child] += n
+            child_done[child] += n if status in DONE else 0
+    return {"children": sum(1 for p in children if child_total[p]),
+            "children_complete": sum(1 for p in children if child_total[p] and child_done[p] == child_total[p]),
+            "by_status": dict(by_status), "reviews": sum(by_status.values()), "done": sum(by_status.get(s, 0) for s in DONE)}
 
 
 def discipline_by_form(root_path: str, start: datetime.date, end: datetime.date) -> dict[str, int]:
@@ -103,26 +100,93 @@ def feedback_by_source(campaign: Campaign, root_path: str) -> dict[str, dict[str
     return dict(out)
 
 
+def review_figures(campaign: Campaign, root: Organisation) -> dict:
+    """Completion, and the decided levels of members, of cells and of all organisations: the
+    same figures as completion() and the three rating_distribution() calls, in three grouped
+    queries (reviews by child and status; members' live decisions by level; the collective
+    reviews' decisions by kind and level) instead of four scans of the subtree."""
+    path = root.path
+    # members: the live decisions under root (by their own org_path) joined to their reviews
+    members = rating_distribution(campaign, path, members=True)
+    # organisations and cells: from the campaign's collective reviews (its partial index on
+    # subject_org), each probing its live decision — ~7% of the rows of the member query
+    live = FilteredRelation("ratings", condition=Q(ratings__stage="decision", ratings__cancelled_at__isnull=True))
+    orgs, cells = Distribution(), Distribution()
+    for kind, level, n in (Review.objects.filter(campaign=campaign, subject_org__isnull=False, org_path__startswith=path)
+                           .annotate(live=live).filter(live__level__isnull=False)
+                           .values_list("subject_org__kind", "live__level").annotate(n=Count("id")).order_by()):
+        for dist in ([orgs, cells] if kind in MEMBER_HOLDING_KINDS else [orgs]):
+            dist.total += n
+            dist.by_level[level] = dist.by_level.get(level, 0) + n
+    return {
+        "completion": completion(campaign, root),
+        "members": members, "cells": cells, "organisations": orgs,
+    }
+
+
 def summary(campaign: Campaign, root: Organisation) -> dict:
     """Everything the summary report says, from the data."""
     profile = get_profile(campaign.rules_profile)
-    members = rating_distribution(campaign, root.path, members=True)
-    cells = rating_distribution(campaign, root.path, members=False, kinds=set(MEMBER_HOLDING_KINDS))
-    orgs = rating_distribution(campaign, root.path, members=False)
+    figures = review_figures(campaign, root)
     start, end = campaign.period_start, campaign.period_end
     disc = discipline_by_form(root.path, start, end)
+    remediation = remediation_by_state(root.path)
     from kiemdiem.remediation.services import removal_counts
 
     return {
         "campaign": campaign, "root": root, "profile": profile,
-        "completion": completion(campaign, root),
-        "members": members, "cells": cells, "organisations": orgs,
+        "completion": figures["completion"],
+        "members": figures["members"], "cells": figures["cells"], "organisations": figures["organisations"],
         "discipline": disc, "discipline_total": sum(disc.values()), "expelled": disc.get("expulsion", 0),
         "removals": removal_counts(root.path, start, end),
-        "remediation": remediation_by_state(root.path),
-        "remediation_open": sum(n for s, n in remediation_by_state(root.path).items() if s in OPEN_STATES),
+        "remediation": remediation,
+        "remediation_open": sum(n for s, n in remediation.items() if s in OPEN_STATES),
         "study": study_rates(root.path, start, end, campaign.year),
     }
+
+
+def _child_key(field_name: str, root_path: str):
+    """SQL for the id (as text) of the child of root that a path lies under: the path's next
+    component after root's (portable: substr/instr on SQLite, substring/strpos on PostgreSQL).
+    Rows at root itself must be excluded before (their remainder is empty)."""
+    rest = Substr(field_name, len(root_path) + 1)
+    return Substr(rest, 1, StrIndex(rest, Value(".")) - 1)
+
+
+def rollup(campaigns, root: Organisation | None = None) -> dict[int, dict]:
+    """Per child of root (per province for the whole country when root is None): member and
+    organisation distributions and completion, over one or several campaigns (seed_synthetic
+    has no national node: a national campaign is one campaign per province). Two GROUP BY
+    queries keyed by the child's path component (reviews by status; live decisions by
+    member/organisation and level, read by their own org_path); no loop over nodes."""
+    if isinstance(campaigns, Campaign):
+        campaigns = [campaigns]
+    ids = [c.pk for c in campaigns]
+    root_path = root.path if root else ""
+    key = _child_key("org_path", root_path)
+    reviews = Review.objects.filter(campaign_id__in=ids)
+    ratings = Rating.objects.filter(review__campaign_id__in=ids, stage="decision", cancelled_at__isnull=True)
+    if root_path:  # root's own review is no child's
+        reviews = reviews.filter(org_path__startswith=root_path).exclude(org_path=root_path)
+        ratings = ratings.filter(org_path__startswith=root_path).exclude(org_path=root_path)
+    out: dict[int, dict] = {}
+
+    def entry(child: str) -> dict:
+        return out.setdefault(int(child), {"members": Distribution(), "organisations": Distribution(), "reviews": 0, "done": 0})
+
+    for child, status, n in reviews.annotate(child=key).values_list("child", "status").annotate(n=Count("id")).order_by():
+        e = entry(child)
+        e["reviews"] += n
+        e["done"] += n if status in DONE else 0
+    for child, is_member, level, n in (
+            ratings.annotate(child=key, is_member=ExpressionWrapper(Q(review__member__isnull=False), output_field=BooleanField()))
+            .values_list("child", "is_member", "level").annotate(n=Count("id")).order_by()):
+        dist = entry(child)["members" if is_member else "organisations"]
+        dist.total += n
+        dist.by_level[level] = dist.by_level.get(level, 0) + n
+    for e in out.values():
+        e["complete"] = bool(e["reviews"]) and e["done"] == e["reviews"]
+    return out
 
 
 def sentences(data: dict) -> list[str]:

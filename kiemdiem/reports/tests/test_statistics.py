@@ -40,3 +40,52 @@ def test_summary_numbers_match_direct_counts(cast):
     assert "Thi hành kỷ luật 1 đảng viên, trong đó khai trừ 0 trường hợp." in text
     assert "Có 0% chi bộ hoàn thành xuất sắc nhiệm vụ, 50% hoàn thành tốt nhiệm vụ, không có chi bộ không hoàn thành nhiệm vụ." in text
     assert not any("học tập" in t for t in text)  # no study data: no sentence about it
+
+
+def test_rollup_per_child_and_for_the_whole_country(cast):
+    campaign = annual(cast)
+    launch(actor=cast.admin, campaign=campaign)
+    members = {r.member.code: r for r in Review.objects.filter(campaign=campaign, member__isnull=False).select_related("member")}
+    levels = {"DV-001": "HTTNV", "DV-002": "HTXSNV", "DV-003": "HTNV", "DV-004": "HTTNV", "DV-005": "KHTNV"}
+    for code, level in levels.items():
+        r = members[code]
+        Rating.objects.create(review=r, stage="decision", profile_key=campaign.rules_profile, level=level, org_path=r.org_path)
+    cell = Review.objects.get(campaign=campaign, subject_org=cast.C1)
+    Rating.objects.create(review=cell, stage="decision", profile_key=campaign.rules_profile, level="HTTNV", org_path=cell.org_path)
+    Rating.objects.create(review=members["DV-004"], stage="decision", profile_key=campaign.rules_profile, level="HTXSNV",
+                          org_path=members["DV-004"].org_path, cancelled_at=datetime.datetime(2025, 12, 1, tzinfo=datetime.timezone.utc))
+    Review.objects.filter(campaign=campaign, org_path__startswith=cast.QB.path).update(status=Status.FINAL)
+
+    by_district = statistics.rollup(campaign, cast.TU)
+    assert set(by_district) == {cast.QA.pk, cast.QB.pk}
+    qa, qb = by_district[cast.QA.pk], by_district[cast.QB.pk]
+    assert qa["members"].by_level == {"HTTNV": 2, "HTXSNV": 1, "HTNV": 1} and qa["members"].total == 4
+    assert qa["organisations"].by_level == {"HTTNV": 1}
+    assert qb["members"].by_level == {"KHTNV": 1} and qb["organisations"].total == 0
+    direct_qb = Review.objects.filter(campaign=campaign, org_path__startswith=cast.QB.path).count()
+    assert qb["reviews"] == qb["done"] == direct_qb and qb["complete"] and not qa["complete"]
+    # the root's own review is not any child's
+    assert sum(e["reviews"] for e in by_district.values()) == Review.objects.filter(campaign=campaign).exclude(subject_org=cast.TU).count()
+    by_cell = statistics.rollup(campaign, cast.PX)
+    assert {k: v["members"].total for k, v in by_cell.items()} == {cast.C1.pk: 3, cast.C2.pk: 1}
+    country = statistics.rollup([campaign])
+    assert list(country) == [cast.TU.pk] and country[cast.TU.pk]["members"].total == 5
+    assert country[cast.TU.pk]["reviews"] == Review.objects.filter(campaign=campaign).count()
+
+
+def test_review_figures_agree_with_the_separate_functions(cast):
+    campaign = annual(cast)
+    launch(actor=cast.admin, campaign=campaign)
+    for i, r in enumerate(Review.objects.filter(campaign=campaign).order_by("pk")):
+        if i % 4 != 3:  # some reviews without a decision
+            Rating.objects.create(review=r, stage="decision", profile_key=campaign.rules_profile,
+                                  level=["HTXSNV", "HTTNV", "HTNV"][i % 3], org_path=r.org_path)
+        Review.objects.filter(pk=r.pk).update(status=[Status.FINAL, Status.DRAFT, Status.ACCEPTED][i % 3])
+    for root in (cast.TU, cast.QA, cast.PX, cast.C1):
+        fig = statistics.review_figures(campaign, root)
+        assert fig["completion"] == statistics.completion(campaign, root)
+        assert fig["members"] == statistics.rating_distribution(campaign, root.path, members=True)
+        assert fig["organisations"] == statistics.rating_distribution(campaign, root.path, members=False)
+        assert fig["cells"] == statistics.rating_distribution(campaign, root.path, members=False, kinds={"cell", "grassroots_cell"})
+    direct = Rating.objects.filter(review__campaign=campaign, review__member__isnull=False).count()
+    assert statistics.review_figures(campaign, cast.TU)["members"].total == direct == 4
