@@ -17,6 +17,7 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/kiemdiem migrate --noinput
 	$(BIN)/kiemdiem seed_demo --if-empty
+	$(BIN)/kiemdiem seed_demo_results --if-demo
 	$(BIN)/kiemdiem runserver $(HOST)
 
 # The whole suite, browser tests included (they install Debian's chromium when missing).
