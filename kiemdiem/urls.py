@@ -11,6 +11,10 @@ urlpatterns = [
     path("", include("kiemdiem.remediation.urls")),
     path("", include("kiemdiem.ratings.urls")),
     path("", include("kiemdiem.discipline.urls")),
+    path("", include("kiemdiem.analysis.urls")),
+    path("", include("kiemdiem.documents.urls")),
+    path("", include("kiemdiem.reports.urls")),
+    path("", include("kiemdiem.reports.analytics_urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

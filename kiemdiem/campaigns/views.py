@@ -223,6 +223,7 @@ def campaign_detail(request, campaign_id: int):
         "deadlines": [{"stage": s, "due": campaign.deadline(s)} for s in Stage],
         "can_manage": can_manage(request.user, campaign),
         "has_progress": has_progress,
+        "sees_issuer": scope.allows(campaign.issuer_path),
         "my_review_url": review_url(my_review) if my_review else None,
         "ineligible_count": ineligible,
     }

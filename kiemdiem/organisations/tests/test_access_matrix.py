@@ -501,6 +501,29 @@ _REM_ACTION = _text(what="Đóng đủ đảng phí hằng tháng", who="Chi ủ
 _REM_VERIFY = _text(effective="yes", note="Đã đóng đủ")
 
 
+# Review-quality analysis (issue 8): a flag on the target's review, a phrase of PX / XY.
+def _an_flag(w, target):
+    from kiemdiem.analysis.models import Flag
+
+    review = _review_obj(w, target) if target in ("A", "B") else None
+    if review is None:
+        return {"flag_id": MISSING}
+    flag, _created = Flag.objects.get_or_create(
+        review=review, signal="generic", key="II",
+        defaults={"campaign": review.campaign, "org_path": review.org_path, "summary": "Chung chung"})
+    return {"flag_id": flag.pk}
+
+
+def _an_phrase(w, target):
+    from kiemdiem.analysis.models import Phrase
+
+    if target not in ("A", "B"):
+        return {"phrase_id": MISSING}
+    org = w.orgs[{"A": "PX", "B": "XY"}[target]]
+    phrase, _created = Phrase.objects.get_or_create(organisation=org, kind="stock", text="cụm từ thử")
+    return {"phrase_id": phrase.pk}
+
+
 PAGES: dict[str, list[Entry]] = {
     "home": [Entry("login", ok_status=(302,))],
     "org_tree": [Entry("login")],
@@ -553,6 +576,18 @@ PAGES: dict[str, list[Entry]] = {
     "feedback_points": [Entry("own", MEMBER, _review())],
     "feedback_absorb": [Entry("own", MEMBER, _fb_point, ("post",), _text(absorption="accepted", section="II"), writes=True)],
     "public_moderation": [Entry("manage", ORG, _org("PX", "XY"))],
+    # review-quality analysis (issue 8)
+    "analysis_campaign": [Entry("view", ORG, _camp())],
+    "analysis_campaign_org": [Entry("view", ORG, _fb_camp("PX", "XY"))],
+    "analysis_run": [Entry("manage", ORG, _camp(), ("post",), writes=True)],
+    "analysis_themes": [Entry("view", ORG, _fb_camp("PX", "XY"))],
+    "analysis_review": [Entry("view", REVIEW_ORG, _review())],
+    "analysis_flag_dismiss": [Entry("manage", REVIEW_ORG, _an_flag, ("post",), _text(note="Đã xem xét"), writes=True)],
+    "analysis_flag_restore": [Entry("manage", REVIEW_ORG, _an_flag, ("post",))],  # not dismissed: writes nothing
+    "analysis_phrases": [Entry("view", ORG, _org("PX", "XY")),
+                         Entry("manage", ORG, _org("PX", "XY"), ("post",), _text(kind="stock", text="nói chung chung"),
+                               writes=True)],
+    "analysis_phrase_delete": [Entry("manage", ORG, _an_phrase, ("post",), writes=True)],
     "public_page_settings": [Entry("manage", ORG, _org("PX", "XY"), ("post",), _public_page_form, writes=True)],
     "public_moderate": [Entry("manage", ORG, _fb_comment, ("post",), _text(decision="reject"), writes=True)],
     "remediation_mine": [Entry("login")],
@@ -600,8 +635,38 @@ PAGES: dict[str, list[Entry]] = {
     "calibration": [Entry("decide", ORG, _fb_camp("PX", "XY"), ("get", "post"))],
     "calibration_quota": [Entry("decide", ORG, _fb_camp("PX", "XY"), ("post",), _text(reason="Đơn vị tiêu biểu"), writes=True)],
     "rating_cancel": [Entry("decide", REVIEW_ORG, _rat_rating, ("post",), _text(reason="Xem xét lại"), writes=True)],
+    # ratings: appraisal (thẩm định) of the proposals PX / XY decide, by their staff; an empty
+    # POST records nothing (redirect with a message)
+    "appraisal": [Entry("manage", ORG, _fb_camp("PX", "XY"), ("get", "post"))],
     "discipline_list": [Entry("view", ORG, _org("PX", "XY"))],
     "discipline_create": [Entry("manage", ORG, _org("PX", "XY"), ("get", "post"), _disc_form, writes=True)],
+    # reports: statistics pages (issue 7); the campaign is the launched review campaign seen from PX / XY
+    "reports_home": [Entry("login", ok_status=(200, 302))],
+    "report_statistics": [Entry("view", ORG, _org("PX", "XY"))],
+    "report_statistics_campaign": [Entry("view", ORG, _fb_camp("PX", "XY"))],
+    "report_build": [Entry("view", ORG, _fb_camp("PX", "XY"), ("post",), writes=True)],
+    "report_progress": [Entry("view", ORG, _fb_camp("PX", "XY"))],
+    "report_list": [Entry("view", ORG, lambda w, t: {**_fb_camp("PX", "XY")(w, t), "metric": "members"})],
+    # reports analytics (issue 7): rating inflation and self-assessment gap of a subtree
+    "analytics_inflation": [Entry("view", ORG, _fb_camp("PX", "XY"), query={"z": "2"})],
+    "analytics_self_gap": [Entry("view", ORG, _fb_camp("PX", "XY"))],
+    # documents (issue 7): the summary report draft and its files, the register of issued
+    # documents and the end-of-term report, a member's record set (Mẫu 04) and its ZIP
+    "documents_report": [Entry("view", ORG, _fb_camp("PX", "XY")),
+                         Entry("manage", ORG, _fb_camp("PX", "XY"), ("post",),
+                               _text(number="1-BC/ĐU", issuing_body="ĐẢNG ỦY", place="X", issued_on="2026-01-15",
+                                     title="Kết quả kiểm điểm", body="Nội dung", signer_for="T/M ĐẢNG ỦY",
+                                     signer_title="BÍ THƯ"), writes=True)],
+    "documents_report_docx": [Entry("view", ORG, _fb_camp("PX", "XY"))],
+    "documents_report_pdf": [Entry("view", ORG, _fb_camp("PX", "XY"))],
+    "documents_report_xlsx": [Entry("view", ORG, _fb_camp("PX", "XY"))],
+    "documents_issued": [Entry("view", ORG, _org("PX", "XY")),
+                         Entry("manage", ORG, _org("PX", "XY"), ("post",),
+                               _text(kind="plan", number="25-KH/ĐU", issued_on="2025-01-10", title="Kế hoạch"), writes=True)],
+    "documents_term_report": [Entry("view", ORG, _org("PX", "XY"),
+                                    query={"term": "I", "start": "2020-10-01", "end": "2025-09-30"})],
+    "documents_member_records": [Entry("member", MEMBER, lambda w, t: (_review()(w, t), _member(w, t))[1])],
+    "documents_member_records_zip": [Entry("member", MEMBER, lambda w, t: (_review()(w, t), _member(w, t))[1])],
 }
 
 API: dict[tuple[str, str], Entry] = {
@@ -680,6 +745,13 @@ API: dict[tuple[str, str], Entry] = {
     ("GET", "/api/v1/votes/{vote_id}/receipt/{code}"): Entry("peer", REVIEW_ORG, _rat_vote("secret", code="FFFF")),
     ("GET", "/api/v1/campaigns/{campaign_id}/calibration"): Entry("decide", ORG, _camp()),
     ("POST", "/api/v1/calibration/decide"): Entry("decide", REVIEW_ORG, _review(), ("post",), _rat_decide_json, writes=True),
+    # review-quality analysis (issue 8)
+    ("GET", "/api/v1/campaigns/{campaign_id}/analysis/flags"): Entry("view", ORG, _camp()),
+    ("GET", "/api/v1/analysis/reviews/{review_id}/flags"): Entry("view", REVIEW_ORG, _review()),
+    ("POST", "/api/v1/analysis/flags/{flag_id}/dismiss"): Entry("manage", REVIEW_ORG, _an_flag, ("post",),
+                                                              _text(note="Đã xem xét"), writes=True),
+    # reports: statistics of a subtree (issue 7)
+    ("GET", "/api/v1/organisations/{org_id}/statistics"): Entry("view", ORG, _org("PX", "XY")),
 }
 
 
