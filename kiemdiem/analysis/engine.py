@@ -13,8 +13,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import multiprocessing as mp
+import os
 import time
-from collections import defaultdict
+from collections import defaultdict, deque
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 
 import numpy as np
 from django.db import transaction
@@ -132,6 +136,112 @@ def _extras_hash(points, contributions) -> str:
     return h.hexdigest()
 
 
+# --- the CPU-heavy per-report stage, in worker processes for large runs ------------------------
+#
+# Text extraction, hashing, shingling, the generic-self-criticism signal and MinHash are pure
+# functions of a report's text, so a large run hands them to a pool of forked processes
+# (KIEMDIEM_ANALYSIS_WORKERS, default 2; 1 = everything in this process). Workers receive plain
+# tuples and return plain data and numpy arrays; they never touch the database (the connection
+# inherited through fork is put aside untouched: closing it there would end the parent's
+# session). Everything that reads or writes the database, the embeddings (signal 3) and the
+# campaign-wide steps stay in the parent, which processes the results in the order the rows
+# were read: the outcome is the same as the serial run's.
+
+POOL_MIN = 5000  # fewer changed reports: serial (tests, small campaigns, most incremental runs)
+POOL_TASK = 500  # reports per task
+_INHERITED: list = []
+
+
+def workers() -> int:
+    try:
+        return max(1, int(os.environ.get("KIEMDIEM_ANALYSIS_WORKERS", "2")))
+    except ValueError:
+        return 1
+
+
+def _worker_init() -> None:
+    from django.db import connections
+
+    for conn in connections.all(initialized_only=True):
+        _INHERITED.append(conn.connection)  # kept referenced, never closed in the child
+        conn.connection = None
+
+
+@contextmanager
+def _pool_for(n: int):
+    count = workers()
+    if count < 2 or n < POOL_MIN or mp.current_process().daemon or "fork" not in mp.get_all_start_methods():
+        yield None
+        return
+    pool = ProcessPoolExecutor(max_workers=count, mp_context=mp.get_context("fork"), initializer=_worker_init)
+    try:
+        yield pool
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _prepare(rows, lex):
+    """For each (rid, content, items, extras): the content hash, the shingle hashes, section II's
+    text with its generic verdict, and the list of shortcomings."""
+    out = []
+    for _rid, content, items, extra in rows:
+        body = report_text(content, items)
+        digest = hashlib.sha1((body + "\x00" + extra).encode()).hexdigest()
+        sc_text = shortcomings_text(content, items)
+        g = L.check_generic(lex, sc_text)
+        out.append((digest, T.shingle_hashes(T.folded(body)), (sc_text if g.verdict else "", g),
+                    shortcoming_list(content, items)))
+    return out
+
+
+def _read_chunk(chunk, extras):
+    items = defaultdict(list)
+    for rid, text in Shortcoming.objects.filter(review_id__in=chunk).order_by("order", "id").values_list("review_id", "text"):
+        items[rid].append(text)
+    return [(rid, content if isinstance(content, dict) else {}, items[rid], extras[rid])
+            for rid, content in Review.objects.filter(pk__in=chunk).values_list("pk", "content")]
+
+
+def _prepared_chunks(ids, extras, lex, pool):
+    """(start, [(rid, content, items, digest, shingle hashes, generic, shortcomings)]) per chunk
+    of CHUNK reports, in reading order; with a pool, the database reads of the next chunks
+    overlap the workers' processing."""
+    def joined(rows, results):
+        return [(r[0], r[1], r[2], *res) for r, res in zip(rows, results)]
+
+    if pool is None:
+        for start in range(0, len(ids), CHUNK):
+            rows = _read_chunk(ids[start:start + CHUNK], extras)
+            yield start, joined(rows, _prepare(rows, lex))
+        return
+    pending = deque()
+    for start in range(0, len(ids), CHUNK):
+        rows = _read_chunk(ids[start:start + CHUNK], extras)
+        futures = [pool.submit(_prepare, rows[k:k + POOL_TASK], lex) for k in range(0, len(rows), POOL_TASK)]
+        pending.append((start, rows, futures))
+        while len(pending) > 2:
+            s, r, fs = pending.popleft()
+            yield s, joined(r, [x for f in fs for x in f.result()])
+    while pending:
+        s, r, fs = pending.popleft()
+        yield s, joined(r, [x for f in fs for x in f.result()])
+
+
+def _signatures(hashes: list[np.ndarray], boiler: np.ndarray) -> tuple[np.ndarray, list[int]]:
+    """MinHash signatures of the shingles without the boilerplate, and how many are left."""
+    docs = [np.setdiff1d(h, boiler, assume_unique=True) for h in hashes] if len(boiler) else hashes
+    return T.minhash_many(docs), [len(d) for d in docs]
+
+
+def _minhash(hashes: list[np.ndarray], boiler: np.ndarray, pool) -> tuple[np.ndarray, list[int]]:
+    if pool is None or len(hashes) < POOL_TASK:
+        return _signatures(hashes, boiler)
+    step = -(-len(hashes) // (4 * workers()))
+    parts = [hashes[k:k + step] for k in range(0, len(hashes), step)]
+    done = list(pool.map(_signatures, parts, [boiler] * len(parts)))
+    return np.vstack([sig for sig, _n in done]), [n for _sig, ns in done for n in ns]
+
+
 # --- the run -------------------------------------------------------------------------------
 
 class _Progress:
@@ -176,40 +286,36 @@ def analyse_campaign(campaign: Campaign, *, job=None, full: bool = False, absorp
     absorption = absorption or (semantic.Absorption() if any(points.get(r) for r in ids) else None)
     desired: dict[tuple[int, str, str], dict] = {}
     theme_inputs: list[tuple[int, str]] = []
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start:start + CHUNK]
-        items = defaultdict(list)
-        for rid, text in Shortcoming.objects.filter(review_id__in=chunk).order_by("order", "id").values_list("review_id", "text"):
-            items[rid].append(text)
-        for rid, content in Review.objects.filter(pk__in=chunk).values_list("pk", "content"):
-            content = content if isinstance(content, dict) else {}
-            body = report_text(content, items[rid])
-            digest = hashlib.sha1((body + "\x00" + extras[rid]).encode()).hexdigest()
-            if not full and rid in stored and stored[rid][0] == digest:
-                touched_only.append(rid)
-                continue
-            analysed[rid] = {"hash": digest}
-            raw[rid] = T.shingle_hashes(T.folded(body))
-            _report_signals(rid, body, content, items[rid], info[rid][3], lex, points.get(rid, []),
-                            contributions.get(rid, []), earlier_items.get(rid), absorption, desired, theme_inputs)
-        progress(start + len(chunk), len(ids), _("Đang đọc các bản kiểm điểm đã thay đổi"))
+    with _pool_for(len(ids)) as pool:
+        for start, rows in _prepared_chunks(ids, extras, lex, pool):
+            for rid, content, items, digest, hashes, generic, current in rows:
+                if not full and rid in stored and stored[rid][0] == digest:
+                    touched_only.append(rid)
+                    continue
+                analysed[rid] = {"hash": digest}
+                raw[rid] = hashes
+                _report_signals(rid, content, items, info[rid][3], lex, points.get(rid, []), contributions.get(rid, []),
+                                earlier_items.get(rid), absorption, desired, theme_inputs, generic, current)
+            progress(min(start + CHUNK, len(ids)), len(ids), _("Đang đọc các bản kiểm điểm đã thay đổi"))
 
-    # shingles; boilerplate = shingles common to many reports of the campaign (full runs only)
-    if full:
-        if raw:
-            allh = np.concatenate(list(raw.values()))
-            values, counts = np.unique(allh, return_counts=True)
-            limit = max(BOILER_MIN_DF, int(BOILER_FRAC * len(meta)))
-            boiler = values[counts >= limit]
+        # shingles; boilerplate = shingles common to many reports of the campaign (full runs only)
+        if full:
+            if raw:
+                allh = np.concatenate(list(raw.values()))
+                values, counts = np.unique(allh, return_counts=True)
+                del allh
+                limit = max(BOILER_MIN_DF, int(BOILER_FRAC * len(meta)))
+                boiler = values[counts >= limit]
+            else:
+                boiler = np.empty(0, dtype=np.uint32)
+            ca.boilerplate = boiler.astype("<u4").tobytes()
         else:
-            boiler = np.empty(0, dtype=np.uint32)
-        ca.boilerplate = boiler.astype("<u4").tobytes()
-    else:
-        boiler = np.frombuffer(bytes(ca.boilerplate or b""), dtype="<u4").astype(np.uint32)
-    docs = {rid: (np.setdiff1d(h, boiler, assume_unique=True) if len(boiler) else h) for rid, h in raw.items()}
-    del raw
-    order = list(docs)
-    sigs_new = T.minhash_many([docs[r] for r in order])
+            boiler = np.frombuffer(bytes(ca.boilerplate or b""), dtype="<u4").astype(np.uint32)
+        order = list(raw)
+        sigs_new, lengths = _minhash([raw[r] for r in order], boiler, pool)
+        kept = dict(zip(order, lengths))  # shingles left once the boilerplate is taken out
+        del raw
+
     new_sig = {rid: sigs_new[i] for i, rid in enumerate(order)}
     progress(len(ids), len(ids), _("Đang so sánh để phát hiện sao chép"))
 
@@ -217,7 +323,7 @@ def analyse_campaign(campaign: Campaign, *, job=None, full: bool = False, absorp
     all_ids, all_sigs = [], []
     for rid, *_rest in meta:
         if rid in new_sig:
-            if len(docs[rid]) >= MIN_SHINGLES:
+            if kept[rid] >= MIN_SHINGLES:
                 all_ids.append(rid)
                 all_sigs.append(new_sig[rid])
         elif rid in stored and stored[rid][5] >= MIN_SHINGLES:
@@ -228,7 +334,7 @@ def analyse_campaign(campaign: Campaign, *, job=None, full: bool = False, absorp
     pairs = _copy_pairs(all_ids, all_sigs, set(analysed), full)
 
     # earlier reports of the same member
-    self_pairs = _earlier_copies(campaign, analysed, docs, new_sig, boiler, info)
+    self_pairs = _earlier_copies(campaign, analysed, kept, new_sig, boiler, info)
     names = _names({o for _a, o, _s in pairs} | {o for _a, o, _s, _c in self_pairs})
     for a, b, score in pairs:
         for x, y in ((a, b), (b, a)):
@@ -265,7 +371,7 @@ def analyse_campaign(campaign: Campaign, *, job=None, full: bool = False, absorp
     progress(len(analysed), len(analysed), _("Đang lưu kết quả"))
     with transaction.atomic():
         _write_flags(campaign, set(analysed), desired)
-        _write_reports(campaign, analysed, docs, new_sig, themes_by_review, info, touched_only, extras)
+        _write_reports(campaign, analysed, kept, new_sig, themes_by_review, info, touched_only, extras)
         ca.params, ca.lexicon, ca.theme_labels = PARAMS, lex.fingerprint(), labels
         ca.backend = absorption.be.name if absorption else (ca.backend or "")
         ca.analysed_at = timezone.now()
@@ -280,10 +386,11 @@ def analyse_campaign(campaign: Campaign, *, job=None, full: bool = False, absorp
     return stats
 
 
-def _report_signals(rid, body, content, items, path, lex, pts, contributions, earlier, absorption, desired, theme_inputs):
-    """Signals 2–5 of one report, added to `desired` (flags) and `theme_inputs`."""
-    sc_text = shortcomings_text(content, items)
-    g = L.check_generic(lex, sc_text)
+def _report_signals(rid, content, items, path, lex, pts, contributions, earlier, absorption, desired, theme_inputs,
+                    generic, current):
+    """Signals 2–5 of one report, added to `desired` (flags) and `theme_inputs`; `generic`
+    (sc_text, GenericResult) and `current` (its shortcomings) come from _prepare."""
+    sc_text, g = generic
     if g.verdict:
         summary = _("Không nêu hạn chế, khuyết điểm cụ thể") if g.verdict == "empty" else _("Hạn chế, khuyết điểm chỉ nêu chung chung")
         desired[(rid, Signal.GENERIC, "II")] = dict(score=g.score, summary=summary, path=path, evidence={
@@ -306,7 +413,6 @@ def _report_signals(rid, body, content, items, path, lex, pts, contributions, ea
                 desired[(rid, Signal.TONE, f"{label}:{pk}")] = dict(score=tone.score, summary=summary, path=path,
                     evidence={"verdict": tone.verdict, "source": label, "text": ctext[:2000],
                               "praise": tone.praise, "attack": tone.attack})
-    current = shortcoming_list(content, items)
     theme_inputs += [(rid, s[:300]) for s in current]
     if earlier:
         reps = TH.repeats(current, earlier)
@@ -366,8 +472,8 @@ def _copy_pairs(ids: list[int], sigs: list[np.ndarray], changed: set[int], full:
     return [(int(id_arr[p]), int(id_arr[q]), float(e)) for (p, q), e in found.items()]
 
 
-def _earlier_copies(campaign, analysed, docs, new_sig, boiler, info) -> list[tuple[int, int, float, str]]:
-    by_member = {info[r][4]: r for r in analysed if info[r][4] and len(docs[r]) >= MIN_SHINGLES}
+def _earlier_copies(campaign, analysed, kept, new_sig, boiler, info) -> list[tuple[int, int, float, str]]:
+    by_member = {info[r][4]: r for r in analysed if info[r][4] and kept[r] >= MIN_SHINGLES}
     if not by_member:
         return []
     members = list(by_member)
@@ -461,7 +567,7 @@ def _write_flags(campaign, analysed: set[int], desired: dict) -> None:
     Flag.objects.bulk_update(update, ["org_path", "other_review", "score", "summary", "evidence", "updated_at"], batch_size=2000)
 
 
-def _write_reports(campaign, analysed, docs, new_sig, themes_by_review, info, touched_only, extras) -> None:
+def _write_reports(campaign, analysed, kept, new_sig, themes_by_review, info, touched_only, extras) -> None:
     existing = dict(ReportAnalysis.objects.filter(campaign=campaign, review_id__in=list(analysed) + touched_only)
                     .values_list("review_id", "pk"))
     create, update = [], []
@@ -469,7 +575,7 @@ def _write_reports(campaign, analysed, docs, new_sig, themes_by_review, info, to
         _pk, version, updated_at, path, member_id = info[rid]
         obj = ReportAnalysis(review_id=rid, campaign=campaign, org_path=path, member_id=member_id,
                              content_hash=a["hash"], version=version, updated_at=updated_at, extras=extras[rid],
-                             signature=_sig_bytes(new_sig[rid]), shingles=len(docs[rid]),
+                             signature=_sig_bytes(new_sig[rid]), shingles=kept[rid],
                              themes=themes_by_review.get(rid, []))
         if rid in existing:
             obj.pk = existing[rid]

@@ -98,6 +98,9 @@ class Lexicon:
         self._accented = {k: _tuples(v, False) for k, v in self.phrases.items()}
         self._folded = {k: _tuples(v, True) for k, v in self.phrases.items()}
         self._maxlen = {k: max((len(t) for t in d), default=0) for k, d in self._accented.items()}
+        # first syllables of the phrases: most positions start no phrase and are skipped at once
+        self._first = {False: {k: {t[0] for t in d} for k, d in self._accented.items()},
+                       True: {k: {t[0] for t in d} for k, d in self._folded.items()}}
 
     @classmethod
     def default(cls, extra: dict[str, list[str]] | None = None) -> "Lexicon":
@@ -115,13 +118,19 @@ class Lexicon:
     def find(self, kind: str, value: str) -> tuple[list[str], str]:
         """The matched phrases of `kind` in `value` (longest first, left to right, on syllable
         tokens) and the normalised text with them removed."""
-        if is_unaccented(value):
+        unaccented = is_unaccented(value)
+        if unaccented:
             toks, table = T.folded(value), self._folded.get(kind, {})
         else:
             toks, table = T.tokens(value), self._accented.get(kind, {})
+        first = self._first[unaccented].get(kind, ())
         maxlen = self._maxlen.get(kind, 0)
         found, rest, i = [], [], 0
         while i < len(toks):
+            if toks[i] not in first:
+                rest.append(toks[i])
+                i += 1
+                continue
             for n in range(min(maxlen, len(toks) - i), 0, -1):
                 hit = table.get(tuple(toks[i:i + n]))
                 if hit:
