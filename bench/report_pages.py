@@ -65,12 +65,13 @@ def main() -> None:
             with connection.cursor() as cur:
                 cur.execute("""
                     INSERT INTO ratings_rating (stage, profile_key, level, org_path, warnings, reason, previous_level,
-                                                created_at, cancel_reason, review_id)
+                                                created_at, cancel_reason, review_id, campaign_id, subject_kind)
                     SELECT 'decision', 'qd366-2025',
-                           CASE WHEN id %% 10 = 0 THEN 'HTXSNV' WHEN id %% 10 < 8 THEN 'HTTNV'
-                                WHEN id %% 50 = 9 THEN 'KHTNV' ELSE 'HTNV' END,
-                           org_path, '[]'::jsonb, '', '', now(), '', id
-                    FROM reviews_review WHERE campaign_id = %s""", [camp.pk])
+                           CASE WHEN r.id %% 10 = 0 THEN 'HTXSNV' WHEN r.id %% 10 < 8 THEN 'HTTNV'
+                                WHEN r.id %% 50 = 9 THEN 'KHTNV' ELSE 'HTNV' END,
+                           r.org_path, '[]'::jsonb, '', '', now(), '', r.id, r.campaign_id, COALESCE(o.kind, 'member')
+                    FROM reviews_review r LEFT JOIN organisations_organisation o ON o.id = r.subject_org_id
+                    WHERE r.campaign_id = %s""", [camp.pk])
                 cur.execute("UPDATE reviews_review SET status = 'final' WHERE campaign_id = %s AND id %% 3 = 0", [camp.pk])
                 cur.execute("ANALYZE ratings_rating")
             lc.say(f"launched and decided {province.code} in {time.perf_counter() - t0:.1f} s")

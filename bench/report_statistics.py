@@ -84,15 +84,18 @@ def score_and_decide(cid: int) -> int:
                                    WHEN (id * 7) %% 100 < 98 THEN 'submitted' ELSE 'draft' END
                    WHERE campaign_id = %s""", [cid])
         return execute("""INSERT INTO ratings_rating (review_id, stage, profile_key, level, score, org_path, warnings, reason,
-                                                      previous_level, created_at, cancelled_at, cancel_reason, actor_id, body_id)
+                                                      previous_level, created_at, cancelled_at, cancel_reason, actor_id, body_id,
+                                                      campaign_id, subject_kind)
                           SELECT r.id, 'decision', c.rules_profile,
                                  CASE WHEN r.member_id IS NOT NULL THEN
                                         CASE WHEN (r.id * 13) %% 100 < 10 THEN 'HTXSNV' WHEN (r.id * 13) %% 100 < 80 THEN 'HTTNV'
                                              WHEN (r.id * 13) %% 100 < 97 THEN 'HTNV' ELSE 'KHTNV' END
                                       ELSE CASE WHEN (r.id * 13) %% 100 < 15 THEN 'HTXSNV' WHEN (r.id * 13) %% 100 < 75 THEN 'HTTNV'
                                              WHEN (r.id * 13) %% 100 < 98 THEN 'HTNV' ELSE 'KHTNV' END END,
-                                 r.self_score_common + r.self_score_tasks, r.org_path, '[]'::jsonb, '', '', now(), NULL, '', NULL, NULL
+                                 r.self_score_common + r.self_score_tasks, r.org_path, '[]'::jsonb, '', '', now(), NULL, '', NULL, NULL,
+                                 r.campaign_id, COALESCE(o.kind, 'member')
                           FROM reviews_review r JOIN campaigns_campaign c ON c.id = r.campaign_id
+                               LEFT JOIN organisations_organisation o ON o.id = r.subject_org_id
                           WHERE r.campaign_id = %s""", [cid])
 
 
@@ -222,9 +225,9 @@ def province_naive(campaign, province, sample: int | None):
 PROVINCE_SQL = """
     SELECT 'status', status, count(*) FROM reviews_review WHERE campaign_id = %(c)s AND org_path LIKE %(p)s GROUP BY status
     UNION ALL
-    SELECT CASE WHEN r.member_id IS NULL THEN 'org' ELSE 'member' END, g.level, count(*)
-      FROM ratings_rating g JOIN reviews_review r ON r.id = g.review_id
-     WHERE g.org_path LIKE %(p)s AND g.stage = 'decision' AND g.cancelled_at IS NULL AND r.campaign_id = %(c)s
+    SELECT CASE WHEN subject_kind = 'member' THEN 'member' ELSE 'org' END, level, count(*)
+      FROM ratings_rating
+     WHERE campaign_id = %(c)s AND org_path LIKE %(p)s AND stage = 'decision' AND cancelled_at IS NULL
      GROUP BY 1, 2
     UNION ALL
     SELECT 'discipline', form, count(*) FROM discipline_discipline
@@ -257,9 +260,9 @@ def national_naive(camps, sample: int):
 
 
 NATIONAL_SQL = """
-    SELECT split_part(g.org_path, '.', 1), CASE WHEN r.member_id IS NULL THEN 'org' ELSE 'member' END, g.level, count(*)
-      FROM ratings_rating g JOIN reviews_review r ON r.id = g.review_id
-     WHERE g.stage = 'decision' AND g.cancelled_at IS NULL AND r.campaign_id = ANY(%(c)s)
+    SELECT split_part(org_path, '.', 1), CASE WHEN subject_kind = 'member' THEN 'member' ELSE 'org' END, level, count(*)
+      FROM ratings_rating
+     WHERE campaign_id = ANY(%(c)s) AND stage = 'decision' AND cancelled_at IS NULL
      GROUP BY 1, 2, 3
     UNION ALL
     SELECT split_part(org_path, '.', 1), 'status', status, count(*) FROM reviews_review

@@ -16,7 +16,7 @@ from kiemdiem.campaigns.models import Campaign
 from kiemdiem.discipline.models import Discipline
 from kiemdiem.organisations.choices import MEMBER_HOLDING_KINDS, OrgKind
 from kiemdiem.organisations.models import Organisation
-from kiemdiem.ratings.models import Rating
+from kiemdiem.ratings.models import MEMBER_SUBJECT, Rating
 from kiemdiem.reports import statistics
 from kiemdiem.reviews.choices import DONE
 from kiemdiem.reviews.models import Review
@@ -152,14 +152,14 @@ def child_rows(campaign: Campaign, root: Organisation) -> list[ChildRow]:
         if row:
             row.reviews += n
             row.reviews_done += n if status in DONE else 0
-    decided = Rating.objects.filter(review__campaign=campaign, stage="decision", cancelled_at__isnull=True,
+    decided = Rating.objects.filter(campaign=campaign, stage="decision", cancelled_at__isnull=True,
                                     org_path__startswith=root.path)
-    for path, level, n in (decided.filter(review__member__isnull=False)
+    for path, level, n in (decided.filter(subject_kind=MEMBER_SUBJECT)
                            .values_list("org_path", "level").annotate(n=Count("id")).order_by()):
         row = child_of(path)
         if row:
             row.members[level] = row.members.get(level, 0) + n
-    for path, level, n in (decided.filter(review__member__isnull=True, review__subject_org__kind__in=MEMBER_HOLDING_KINDS)
+    for path, level, n in (decided.filter(subject_kind__in=MEMBER_HOLDING_KINDS)
                            .values_list("review__subject_org__path", "level").annotate(n=Count("id")).order_by()):
         row = child_of(path)
         if row:

@@ -22,7 +22,7 @@ from kiemdiem.reviews.models import Review
 
 from . import facts as facts_mod
 from .choices import RatingStage, VoteMethod, VoteStatus
-from .models import Attendance, Ballot, BallotCast, Contribution, Meeting, QuotaRaise, Rating, Vote
+from .models import MEMBER_SUBJECT, Attendance, Ballot, BallotCast, Contribution, Meeting, QuotaRaise, Rating, Vote
 from .rules import get_profile
 
 
@@ -235,6 +235,7 @@ def rating_record(*, actor, review: Review, stage: str, level: str, reason: str 
         review=review, stage=stage, profile_key=profile.key, level=level, score=_score(review), body=body,
         org_path=review.org_path, warnings=found, reason=nfc(reason), previous_level=previous.level if previous else "",
         actor=actor if getattr(actor, "is_authenticated", False) else None,
+        campaign_id=review.campaign_id, subject_kind=MEMBER_SUBJECT if review.member_id else review.subject_org.kind,
     )
     _audit(actor, f"rating.{stage}", review, changes={"level": [previous.level if previous else None, level]}, reason=nfc(reason))
     return rating
@@ -311,9 +312,9 @@ def _live_decision_counts(campaign, body_ids: set[int]) -> Counter:
     """Live decisions of the campaign by (body id, collective 0/1, level), one grouped query."""
     from django.db.models import Case, Count, Value, When
 
-    rows = (Rating.objects.filter(review__campaign=campaign, stage=RatingStage.DECISION, cancelled_at__isnull=True,
+    rows = (Rating.objects.filter(campaign=campaign, stage=RatingStage.DECISION, cancelled_at__isnull=True,
                                   body_id__in=body_ids)
-            .annotate(collective=Case(When(review__member__isnull=True, then=Value(1)), default=Value(0)))
+            .annotate(collective=Case(When(subject_kind=MEMBER_SUBJECT, then=Value(0)), default=Value(1)))
             .values_list("body_id", "collective", "level").annotate(n=Count("id")).order_by())
     return Counter({(body_id, collective, level): n for body_id, collective, level, n in rows})
 
@@ -428,10 +429,10 @@ def _decide(*, actor, campaign, decisions, body=None) -> tuple[list[int], int]:
             tally_key = (body_id, 0 if member_id else 1, level)
             tally[tally_key] = tally.get(tally_key, 0) + 1
             yield (rid, level, None if common is None or tasks is None else common + tasks, body_id, org_path,
-                   found, reason, previous[rid][1] if previous and rid in previous else "")
+                   MEMBER_SUBJECT if member_id else kind_of(org_id), found, reason, previous[rid][1] if previous and rid in previous else "")
 
     user = actor if getattr(actor, "is_authenticated", False) else None
-    _insert_decisions(checked(), profile.key, user, now, stop=lambda: bool(errors))
+    _insert_decisions(checked(), campaign.pk, profile.key, user, now, stop=lambda: bool(errors))
     if errors:
         position = {rid: i for i, rid in enumerate(ids)}
         errors.sort(key=position.__getitem__)  # named in the order given
@@ -459,8 +460,8 @@ def _decide(*, actor, campaign, decisions, body=None) -> tuple[list[int], int]:
     return ids, len(items)
 
 
-_RATING_COLUMNS = ("review", "stage", "profile_key", "level", "score", "body", "org_path", "warnings", "reason",
-                   "previous_level", "actor", "created_at", "cancel_reason")
+_RATING_COLUMNS = ("review", "stage", "profile_key", "level", "score", "body", "org_path", "subject_kind", "warnings",
+                   "reason", "previous_level", "campaign", "actor", "created_at", "cancel_reason")
 
 
 def _copy_text(value: str) -> str:
@@ -468,7 +469,7 @@ def _copy_text(value: str) -> str:
     return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
-def _insert_decisions(new, profile_key: str, user, now, stop) -> None:
+def _insert_decisions(new, campaign_id: int, profile_key: str, user, now, stop) -> None:
     """Insert the new decision ratings `new` (an iterable of tuples): COPY on PostgreSQL, the
     text written here (adapting 150,000 rows value by value costs more than the rest of the
     path) and sent in chunks so the server stores them while the next are checked;
@@ -480,14 +481,14 @@ def _insert_decisions(new, profile_key: str, user, now, stop) -> None:
         null = "\\N"
         # what every row shares: stage, profile; actor, time, empty cancel reason
         head = f"\t{RatingStage.DECISION}\t{_copy_text(profile_key)}\t"
-        tail = f"\t{null if actor_id is None else actor_id}\t{now.isoformat()}\t\n"
+        tail = f"\t{campaign_id}\t{null if actor_id is None else actor_id}\t{now.isoformat()}\t\n"
         lines = []
         with connection.cursor() as cursor, cursor.cursor.copy(  # psycopg 3
                 f"COPY {quote(Rating._meta.db_table)} ({columns}) FROM STDIN") as copy:
-            for rid, level, score, body_id, org_path, found, reason, previous_level in new:
-                # org_path is digits and dots, levels are codes: nothing there to escape
+            for rid, level, score, body_id, org_path, subject_kind, found, reason, previous_level in new:
+                # org_path is digits and dots, levels and kinds are codes: nothing there to escape
                 lines.append(f"{rid}{head}{level}\t{null if score is None else score}\t{null if body_id is None else body_id}"
-                             f"\t{org_path}\t{found[1]}\t{_copy_text(reason) if reason else ''}\t{previous_level}{tail}")
+                             f"\t{org_path}\t{subject_kind}\t{found[1]}\t{_copy_text(reason) if reason else ''}\t{previous_level}{tail}")
                 if len(lines) >= 5000:
                     if not stop():
                         copy.write("".join(lines))
@@ -497,8 +498,8 @@ def _insert_decisions(new, profile_key: str, user, now, stop) -> None:
         return
     batch = [Rating(review_id=rid, stage=RatingStage.DECISION, profile_key=profile_key, level=level, score=score,
                     body_id=body_id, org_path=org_path, warnings=found[0], reason=reason, previous_level=previous_level,
-                    actor_id=actor_id)
-             for rid, level, score, body_id, org_path, found, reason, previous_level in new]
+                    actor_id=actor_id, campaign_id=campaign_id, subject_kind=subject_kind)
+             for rid, level, score, body_id, org_path, subject_kind, found, reason, previous_level in new]
     if not stop():
         Rating.objects.bulk_create(batch, batch_size=CHUNK)
 

@@ -25,7 +25,7 @@ from django.db.models.functions import Coalesce
 from kiemdiem.campaigns.models import Campaign
 from kiemdiem.discipline.models import Discipline
 from kiemdiem.organisations.models import Organisation
-from kiemdiem.ratings.models import Rating
+from kiemdiem.ratings.models import MEMBER_SUBJECT, Rating
 from kiemdiem.ratings.rules import get_profile
 from kiemdiem.remediation.choices import OPEN_STATES
 from kiemdiem.remediation.models import RemediationItem
@@ -57,8 +57,8 @@ def _rank_case(field_name: str, profile) -> Case:
 
 def _decisions(campaign: Campaign, root_path: str):
     """Live decisions on member reviews held under root."""
-    return Rating.objects.filter(review__campaign=campaign, stage="decision", cancelled_at__isnull=True,
-                                 org_path__startswith=root_path, review__member__isnull=False)
+    return Rating.objects.filter(campaign=campaign, stage="decision", cancelled_at__isnull=True,
+                                 org_path__startswith=root_path, subject_kind=MEMBER_SUBJECT)
 
 
 # --- rating inflation ------------------------------------------------------------------------

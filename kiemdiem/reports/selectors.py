@@ -12,7 +12,7 @@ import datetime
 import hashlib
 from collections import defaultdict
 
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, Max, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Case, Count, Exists, Max, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.utils import timezone
@@ -24,7 +24,7 @@ from kiemdiem.discipline.models import Discipline
 from kiemdiem.feedback.models import FeedbackRequest
 from kiemdiem.organisations.choices import MEMBER_HOLDING_KINDS, OrgKind
 from kiemdiem.organisations.models import Member, Organisation
-from kiemdiem.ratings.models import Rating
+from kiemdiem.ratings.models import MEMBER_SUBJECT, Rating
 from kiemdiem.ratings.rules import get_profile
 from kiemdiem.remediation.choices import OPEN_STATES, ActionState
 from kiemdiem.remediation.models import Commitment, RemediationAction, RemediationItem, RemovalCase, StudyAttendance
@@ -149,7 +149,7 @@ def _child_of(path: str, depth: int) -> str | None:
 
 
 def live_decisions(campaign: Campaign, root_path: str) -> QuerySet[Rating]:
-    return Rating.objects.filter(review__campaign=campaign, stage="decision", cancelled_at__isnull=True,
+    return Rating.objects.filter(campaign=campaign, stage="decision", cancelled_at__isnull=True,
                                  org_path__startswith=root_path)
 
 
@@ -158,8 +158,9 @@ def decision_rows(campaign: Campaign, root_path: str) -> list[tuple]:
     held at, kind of the collective subject): one GROUP BY that the distributions, the stage
     count and the children's figures all read (a review has at most one live decision)."""
     return list(live_decisions(campaign, root_path)
-                .annotate(is_member=ExpressionWrapper(Q(review__member__isnull=False), output_field=BooleanField()))
-                .values_list("org_path", "level", "is_member", "review__unit__kind", "review__subject_org__kind")
+                .annotate(is_member=Case(When(subject_kind=MEMBER_SUBJECT, then=Value(True)), default=Value(False),
+                                         output_field=BooleanField()))
+                .values_list("org_path", "level", "is_member", "review__unit__kind", "subject_kind")
                 .annotate(n=Count("id")).order_by())
 
 
@@ -183,7 +184,7 @@ def _stage_reviews(campaign: Campaign, root_path: str) -> dict[str, QuerySet]:
     """For the stages a review records elsewhere, the ids of the reviews through them: an
     answered feedback request, a live proposal (cell, appraisal) or decision rating. Each is a
     scan of one table by path, used as `pk__in` (a semi-join) or counted distinct."""
-    ratings = Rating.objects.filter(review__campaign=campaign, org_path__startswith=root_path, cancelled_at__isnull=True)
+    ratings = Rating.objects.filter(campaign=campaign, org_path__startswith=root_path, cancelled_at__isnull=True)
     return {
         Stage.FEEDBACK: FeedbackRequest.objects.filter(review__campaign=campaign, review__org_path__startswith=root_path,
                                                        answered_at__isnull=False).values("review_id"),
@@ -257,9 +258,9 @@ def trend(campaigns: list[Campaign], root_path: str) -> list[dict]:
     """Members' decided levels per campaign (one GROUP BY over all of them)."""
     if not campaigns:
         return []
-    rows = (Rating.objects.filter(review__campaign__in=campaigns, stage="decision", cancelled_at__isnull=True,
-                                  org_path__startswith=root_path, review__member__isnull=False)
-            .values_list("review__campaign_id", "level").annotate(n=Count("id")).order_by())
+    rows = (Rating.objects.filter(campaign__in=campaigns, stage="decision", cancelled_at__isnull=True,
+                                  org_path__startswith=root_path, subject_kind=MEMBER_SUBJECT)
+            .values_list("campaign_id", "level").annotate(n=Count("id")).order_by())
     counts: dict[int, dict[str, int]] = defaultdict(dict)
     for cid, level, n in rows:
         counts[cid][level] = n

@@ -7,14 +7,14 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import BooleanField, Case, CharField, Count, ExpressionWrapper, FilteredRelation, Q, Value, When
-from django.db.models.functions import StrIndex, Substr
+from django.db.models import Count, Q
 
 from kiemdiem.campaigns.models import Campaign
 from kiemdiem.discipline.models import Discipline
 from kiemdiem.organisations.choices import MEMBER_HOLDING_KINDS, OrgKind
 from kiemdiem.organisations.models import Organisation
-from kiemdiem.ratings.models import Rating
+from kiemdiem.organisations.paths import child_key, child_or_root_key
+from kiemdiem.ratings.models import MEMBER_SUBJECT, Rating
 from kiemdiem.ratings.rules import get_profile
 from kiemdiem.remediation.choices import OPEN_STATES
 from kiemdiem.remediation.models import Commitment, RemediationItem, StudyAttendance
@@ -35,12 +35,20 @@ class Distribution:
         return pct(self.by_level.get(level, 0), self.total)
 
 
+def live_decisions(campaigns):
+    """The live decisions of one or several campaigns. Each rating carries its campaign, path
+    and subject kind, so the statistics below read one partial covering index
+    (`rating_live_decision_idx`) and never join the ratings to their reviews."""
+    ids = [campaigns.pk] if isinstance(campaigns, Campaign) else [c.pk if isinstance(c, Campaign) else c for c in campaigns]
+    return Rating.objects.filter(campaign_id__in=ids, stage="decision", cancelled_at__isnull=True)
+
+
 def rating_distribution(campaign: Campaign, root_path: str, members: bool, kinds: set[str] | None = None) -> Distribution:
     """Decided levels (live decisions) of members or of organisations under root."""
-    qs = Rating.objects.filter(review__campaign=campaign, stage="decision", cancelled_at__isnull=True,
-                               org_path__startswith=root_path, review__member__isnull=not members)
+    qs = live_decisions(campaign).filter(org_path__startswith=root_path)
+    qs = qs.filter(subject_kind=MEMBER_SUBJECT) if members else qs.exclude(subject_kind=MEMBER_SUBJECT)
     if kinds:
-        qs = qs.filter(review__subject_org__kind__in=kinds)
+        qs = qs.filter(subject_kind__in=kinds)
     rows = dict(qs.values_list("level").annotate(n=Count("id")).order_by())
     return Distribution(total=sum(rows.values()), by_level=rows)
 
@@ -50,7 +58,7 @@ def completion(campaign: Campaign, root: Organisation) -> dict:
     hoàn thành"), and reviews by status: one GROUP BY over the subtree's reviews keyed by the
     child of root each lies under (its path component), a few rows per child."""
     path = root.path
-    key = Case(When(org_path=path, then=Value("")), default=_child_key("org_path", path), output_field=CharField())
+    key = child_or_root_key("org_path", path)
     children = {str(pk) for pk in Organisation.objects.filter(parent=root).exclude(kind=OrgKind.ADVISORY).values_list("pk", flat=True)}
     by_status: dict[str, int] = defaultdict(int)
     child_total, child_done = defaultdict(int), defaultdict(int)
@@ -102,20 +110,17 @@ def feedback_by_source(campaign: Campaign, root_path: str) -> dict[str, dict[str
 
 def review_figures(campaign: Campaign, root: Organisation) -> dict:
     """Completion, and the decided levels of members, of cells and of all organisations: the
-    same figures as completion() and the three rating_distribution() calls, in three grouped
-    queries (reviews by child and status; members' live decisions by level; the collective
-    reviews' decisions by kind and level) instead of four scans of the subtree."""
-    path = root.path
-    # members: the live decisions under root (by their own org_path) joined to their reviews
-    members = rating_distribution(campaign, path, members=True)
-    # organisations and cells: from the campaign's collective reviews (its partial index on
-    # subject_org), each probing its live decision — ~7% of the rows of the member query
-    live = FilteredRelation("ratings", condition=Q(ratings__stage="decision", ratings__cancelled_at__isnull=True))
-    orgs, cells = Distribution(), Distribution()
-    for kind, level, n in (Review.objects.filter(campaign=campaign, subject_org__isnull=False, org_path__startswith=path)
-                           .annotate(live=live).filter(live__level__isnull=False)
-                           .values_list("subject_org__kind", "live__level").annotate(n=Count("id")).order_by()):
-        for dist in ([orgs, cells] if kind in MEMBER_HOLDING_KINDS else [orgs]):
+    same figures as completion() and the three rating_distribution() calls, in two grouped
+    queries (reviews by child and status; live decisions by subject kind and level, from the
+    ratings' covering index) instead of four scans of the subtree."""
+    members, orgs, cells = Distribution(), Distribution(), Distribution()
+    for kind, level, n in (live_decisions(campaign).filter(org_path__startswith=root.path)
+                           .values_list("subject_kind", "level").annotate(n=Count("id")).order_by()):
+        if kind == MEMBER_SUBJECT:
+            dists = [members]
+        else:
+            dists = [orgs, cells] if kind in MEMBER_HOLDING_KINDS else [orgs]
+        for dist in dists:
             dist.total += n
             dist.by_level[level] = dist.by_level.get(level, 0) + n
     return {
@@ -145,27 +150,19 @@ def summary(campaign: Campaign, root: Organisation) -> dict:
     }
 
 
-def _child_key(field_name: str, root_path: str):
-    """SQL for the id (as text) of the child of root that a path lies under: the path's next
-    component after root's (portable: substr/instr on SQLite, substring/strpos on PostgreSQL).
-    Rows at root itself must be excluded before (their remainder is empty)."""
-    rest = Substr(field_name, len(root_path) + 1)
-    return Substr(rest, 1, StrIndex(rest, Value(".")) - 1)
-
-
 def rollup(campaigns, root: Organisation | None = None) -> dict[int, dict]:
     """Per child of root (per province for the whole country when root is None): member and
     organisation distributions and completion, over one or several campaigns (seed_synthetic
     has no national node: a national campaign is one campaign per province). Two GROUP BY
-    queries keyed by the child's path component (reviews by status; live decisions by
-    member/organisation and level, read by their own org_path); no loop over nodes."""
+    queries keyed by the child's path component (reviews by status; live decisions by subject
+    kind and level), each read from a covering index alone; no loop over nodes."""
     if isinstance(campaigns, Campaign):
         campaigns = [campaigns]
     ids = [c.pk for c in campaigns]
     root_path = root.path if root else ""
-    key = _child_key("org_path", root_path)
+    key = child_key("org_path", root_path)
     reviews = Review.objects.filter(campaign_id__in=ids)
-    ratings = Rating.objects.filter(review__campaign_id__in=ids, stage="decision", cancelled_at__isnull=True)
+    ratings = live_decisions(ids)
     if root_path:  # root's own review is no child's
         reviews = reviews.filter(org_path__startswith=root_path).exclude(org_path=root_path)
         ratings = ratings.filter(org_path__startswith=root_path).exclude(org_path=root_path)
@@ -178,10 +175,9 @@ def rollup(campaigns, root: Organisation | None = None) -> dict[int, dict]:
         e = entry(child)
         e["reviews"] += n
         e["done"] += n if status in DONE else 0
-    for child, is_member, level, n in (
-            ratings.annotate(child=key, is_member=ExpressionWrapper(Q(review__member__isnull=False), output_field=BooleanField()))
-            .values_list("child", "is_member", "level").annotate(n=Count("id")).order_by()):
-        dist = entry(child)["members" if is_member else "organisations"]
+    for child, kind, level, n in (ratings.annotate(child=key).values_list("child", "subject_kind", "level")
+                                  .annotate(n=Count("id")).order_by()):
+        dist = entry(child)["members" if kind == MEMBER_SUBJECT else "organisations"]
         dist.total += n
         dist.by_level[level] = dist.by_level.get(level, 0) + n
     for e in out.values():

@@ -110,3 +110,54 @@ def test_decide_accepts_ids_and_returns_ratings_in_order(cast, campaign):
                           decisions=[(r.pk, "HTTNV", "") for r in reversed(reviews)])
     assert [x.review_id for x in out] == [r.pk for r in reversed(reviews)]
     assert all(x.pk and x.body_id == cast.PX.pk for x in out)
+
+
+def test_every_rating_carries_its_campaign_and_subject_kind(cast, campaign):
+    """Statistics read `campaign` and `subject_kind` from the ratings alone (no join to the
+    reviews), so every path that writes a rating must fill them: the bulk path (COPY on
+    PostgreSQL), the one-by-one path, and `bulk_create` / `create` by other code."""
+    reviews = member_reviews(campaign)
+    services.decide_all(actor=cast.grace, campaign=campaign, decisions=[(r.pk, "HTTNV", "") for r in reviews])
+    # the collective subjects under PX after their members: cells, then PX itself
+    cells = Review.objects.filter(campaign=campaign, subject_org__in=[cast.C1, cast.C2])
+    services.decide(actor=cast.grace, body=cast.PX, campaign=campaign, decisions=[(r, "HTTNV", "") for r in cells])
+    one = reviews[0]
+    services.rating_record(actor=cast.grace, review=one, stage="unit", level="HTTNV")
+    other = Review.objects.get(campaign=campaign, subject_org=cast.XY)
+    Rating.objects.bulk_create([Rating(review=other, stage="unit", profile_key="qd366-2025", level="HTTNV",
+                                       org_path=other.org_path)])
+    Rating.objects.create(review=other, stage="appraisal", profile_key="qd366-2025", level="HTNV", org_path=other.org_path)
+
+    ratings = list(Rating.objects.select_related("review__subject_org"))
+    assert len(ratings) == len(reviews) + 2 + 3
+    for r in ratings:
+        expected = "member" if r.review.member_id else r.review.subject_org.kind
+        assert (r.campaign_id, r.subject_kind) == (campaign.pk, expected), r.review
+    assert {r.subject_kind for r in ratings} == {"member", "cell", "grassroots"}
+    # and the statistics count them from there
+    from kiemdiem.reports import statistics
+
+    figures = statistics.review_figures(campaign, cast.PX)
+    assert figures["cells"].by_level == {"HTTNV": 2}
+    assert figures["members"].total == sum(1 for r in reviews if r.org_path.startswith(cast.PX.path))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_fills_campaign_and_subject_kind_of_existing_ratings(cast, campaign):
+    """ratings 0003 backfills the two columns from the reviews (PostgreSQL: UPDATE … FROM;
+    SQLite: correlated subqueries)."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    reviews = member_reviews(campaign)[:3]
+    services.decide_all(actor=cast.grace, campaign=campaign, decisions=[(r.pk, "HTTNV", "") for r in reviews])
+    cell = Review.objects.get(campaign=campaign, subject_org=cast.C3)
+    Rating.objects.create(review=cell, stage="unit", profile_key="qd366-2025", level="HTTNV", org_path=cell.org_path)
+    Rating.objects.update(subject_kind="")  # as before the migration
+    executor = MigrationExecutor(connection)
+    executor.migrate([("ratings", "0002_rating_bulk_friendly_keys")])
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate([("ratings", "0003_rating_campaign_subject_kind")])
+    got = {(r.review_id, r.campaign_id, r.subject_kind) for r in Rating.objects.all()}
+    assert got == {(r.pk, campaign.pk, "member") for r in reviews} | {(cell.pk, campaign.pk, "cell")}
