@@ -198,8 +198,13 @@ def review_edit(request, review_id: int):
     if review.status not in EDITABLE:
         messages.error(request, _("Báo cáo đang ở trạng thái “%(s)s”, không thể sửa.") % {"s": review.get_status_display()})
         return _back(review)
-    priors = list(review.prior_shortcomings.select_related("source"))
-    prompts = list(review.prompts.select_related("issued_by"))
+    if request.method == "POST" and request.htmx and not any(k.startswith(("prior_", "prompt_")) for k in request.POST):
+        # an htmx save from an editor that shows no section III items and no prompts (most
+        # members): nothing of them to validate or save, two queries fewer on the busiest request
+        priors, prompts = [], []
+    else:
+        priors = list(review.prior_shortcomings.select_related("source"))
+        prompts = list(review.prompts.select_related("issued_by"))
     conflict = None
     if request.method == "POST":
         form = ReviewEditForm(review, priors, prompts, data=request.POST)
@@ -216,9 +221,14 @@ def review_edit(request, review_id: int):
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                messages.success(request, _("Đã lưu báo cáo."))
                 if request.POST.get("then") == "submit":
+                    messages.success(request, _("Đã lưu báo cáo."))
                     return _submit(request, review)
+                if getattr(request, "htmx", False):
+                    # "Lưu" from the editor through htmx: stay on the page, say when it was
+                    # saved and give the editor the new version for its next save
+                    return render(request, "reviews/partials/saved.html", {"review": review, "saved_at": timezone.now()})
+                messages.success(request, _("Đã lưu báo cáo."))
                 return _back(review)
     else:
         form = ReviewEditForm(review, priors, prompts)
@@ -238,7 +248,12 @@ def review_edit(request, review_id: int):
         "conflict": conflict,
         "collective": review.is_collective,
     }
-    return render(request, "reviews/edit.html", context)
+    response = render(request, "reviews/edit.html", context)
+    if getattr(request, "htmx", False):
+        # a conflict or an error on an htmx save: the whole editor comes back (the user's text
+        # in its fields, the saved version beside it) in place of the page's main element
+        response["HX-Retarget"], response["HX-Reswap"], response["HX-Reselect"] = "main", "outerHTML", "main"
+    return response
 
 
 def _conflict(exc: services.ConflictError, form: ReviewEditForm) -> dict:

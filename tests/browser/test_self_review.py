@@ -68,6 +68,18 @@ def test_member_writes_and_submits_a_self_review_on_a_phone(new_page, browser_ca
     page.shot("editor")
     assert_fits(page, "editor")
 
+    # "Lưu" saves through htmx and the page stays open: the status line says so, and the hidden
+    # version field is swapped for the new one (else the next save would be refused as a conflict)
+    page.click("#save-review")
+    expect(page.locator("#save-status")).to_contain_text("Đã lưu lúc")
+    expect(page.locator("#save-status")).to_contain_text("(phiên bản 1)")
+    expect(page.locator("#id_base_version")).to_have_value("1")
+    page.fill("#id_sec_I_3", "Thực hiện đúng cam kết tu dưỡng, rèn luyện, học tập đầu năm.")
+    page.click("#save-review")
+    expect(page.locator("#save-status")).to_contain_text("(phiên bản 2)")
+    expect(page.locator("#conflict")).to_have_count(0)
+    page.shot("editor-saved")
+
     page.click("#save-submit-review")
     page.wait_for_url("**/reviews/*/")
     expect(page.locator("#review-status")).to_have_text("Đã nộp")

@@ -480,3 +480,42 @@ def test_a_save_on_a_submitted_report_is_refused_even_from_a_stale_object(cast, 
     with pytest.raises(ValidationError, match="không thể sửa"):
         services.review_save(actor=None, review=stale, base_version=stale.version, content={"II": "<p>x</p>"})
     assert not ReviewVersion.objects.filter(review=review).exists()
+
+
+def test_saving_from_the_editor_with_htmx_stays_on_the_page(cast, review, client_for):
+    """"Lưu" through htmx: 200 with a status line and the new version for the next save (an
+    out-of-band swap of the hidden field); a conflict or an error returns the whole editor to
+    swap in for the page's main element, the user's text in its fields; nothing half-saved."""
+    url = reverse("review_edit", args=[review.pk])
+    phone, laptop = client_for(cast.users["dave"]), client_for(cast.users["alice"])
+    hx = {"HTTP_HX_REQUEST": "true"}
+    assert 'hx-post="%s"' % url in page(phone.get(url))
+
+    resp = phone.post(url, editor_data(review, sec_II="Lần một.", then="save"), **hx)
+    body = page(resp)
+    assert resp.status_code == 200 and "Đã lưu lúc" in body and "(phiên bản 1)" in body
+    assert 'name="base_version" value="1" id="id_base_version" hx-swap-oob="true"' in body
+    assert "<html" not in body and "HX-Retarget" not in resp
+    resp = phone.post(url, editor_data(review, sec_II="Lần hai.", then="save", base_version=1), **hx)
+    assert "(phiên bản 2)" in page(resp)
+    review.refresh_from_db()
+    assert review.version == 2 and review.content["II"] == "<p>Lần hai.</p>"
+
+    # another session still on version 0: refused, its text kept and shown with the saved one
+    resp = laptop.post(url, editor_data(review, sec_II="Bản khác.", then="save", base_version=0), **hx)
+    html = page(resp)
+    assert resp.status_code == 200 and 'id="conflict"' in html and "Bản khác.</textarea>" in html
+    assert (resp["HX-Retarget"], resp["HX-Reswap"], resp["HX-Reselect"]) == ("main", "outerHTML", "main")
+    # a score out of range: the error, in Vietnamese, nothing saved
+    resp = phone.post(url, editor_data(review, sec_II="Lần ba.", then="save", base_version=2, self_score_common="31"), **hx)
+    assert resp["HX-Retarget"] == "main" and "Điểm tối đa là 30" in page(resp)
+    review.refresh_from_db()
+    assert review.version == 2 and review.content["II"] == "<p>Lần hai.</p>"
+
+    # with a prompt to answer (section IV), the htmx save reads and saves it too
+    prompt = services.prompt_add(actor=None, review=review, issued_by=cast.QA, text="Làm rõ việc vắng họp")
+    assert f'name="prompt_{prompt.pk}"' in page(phone.get(url))
+    resp = phone.post(url, editor_data(review, then="save", base_version=2, **{f"prompt_{prompt.pk}": "Do ốm"}), **hx)
+    assert "(phiên bản 3)" in page(resp)
+    prompt.refresh_from_db()
+    assert prompt.answer == "Do ốm"
