@@ -103,6 +103,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# ModelBackend, with the session's user read in plain SQL on PostgreSQL (core/auth.py)
+AUTHENTICATION_BACKENDS = ["kiemdiem.core.auth.Backend"]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -166,6 +168,13 @@ if REDIS_URL:
                           "KEY_PREFIX": "kiemdiem"}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kiemdiem"}}
+# Sessions are read on every request: from the shared Redis cache when there is one (written
+# through to the database, so a restart of Redis logs nobody out); from the database otherwise
+# (a process-local cache would keep a logged-out session alive in the other workers).
+# Progress pages keep their tallies this long in the cache, unless a review changes status
+# first (reviews.selectors.cached); 0 turns the cache off.
+KIEMDIEM_PROGRESS_CACHE_SECONDS = int(os.environ.get("KIEMDIEM_PROGRESS_CACHE_SECONDS", "30"))
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"
 
 # Login throttling (kiemdiem/core/throttle.py, counters in the cache above): failed logins per
 # username + IP address, per IP address, and wrong API tokens per IP address, in a window.

@@ -16,6 +16,8 @@ from django import forms
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
+from kiemdiem.core import widgets
+
 from .choices import FixState, ProposedLevel, sections_for
 
 # --- plain text <-> HTML -------------------------------------------------------------------
@@ -209,7 +211,7 @@ def _score(maximum: int, label) -> ScoreField:
             "max_digits": _("Điểm không hợp lệ."),
             "max_whole_digits": _("Điểm không hợp lệ."),
         },
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "class": "score"}),
+        widget=widgets.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "class": "score"}),
     )
 
 
@@ -217,16 +219,16 @@ class ReviewEditForm(forms.Form):
     """All sections of the report in one form. Built from the review's sections, its section
     III items (`priors`) and section IV prompts (`prompts`)."""
 
-    base_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    base_version = forms.IntegerField(widget=widgets.HiddenInput, min_value=0)
     shortcomings = forms.CharField(
         label=_("Các hạn chế, khuyết điểm (mỗi dòng một nội dung)"), required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=widgets.Textarea(attrs={"rows": 4}),
         help_text=_("Mỗi dòng là một hạn chế sẽ được theo dõi khắc phục."),
     )
     self_score_common = _score(30, _("Tiêu chí chung (tối đa 30 điểm)"))
     self_score_tasks = _score(70, _("Kết quả thực hiện nhiệm vụ (tối đa 70 điểm)"))
     proposed_level = forms.ChoiceField(
-        label=_("Tự đề xuất mức xếp loại"), required=False,
+        label=_("Tự đề xuất mức xếp loại"), required=False, widget=widgets.Select,
         choices=[("", _("— Chọn mức xếp loại —")), *ProposedLevel.choices],
         error_messages={"invalid_choice": _("Mức xếp loại không hợp lệ.")},
     )
@@ -239,20 +241,20 @@ class ReviewEditForm(forms.Form):
         self.sections = list(sections_for(review.form))
         for code, label in self.sections:
             self.fields[field_name(code)] = forms.CharField(
-                label=label, required=False, widget=forms.Textarea(attrs={"rows": 6 if code != "I" else 3}),
+                label=label, required=False, widget=widgets.Textarea(attrs={"rows": 6 if code != "I" else 3}),
             )
         state_choices = [("", _("— Chưa đánh giá —")), *FixState.choices]
         for prior in self.priors:
             self.fields[f"prior_{prior.pk}_state"] = forms.ChoiceField(
-                label=_("Kết quả khắc phục"), required=False, choices=state_choices,
+                label=_("Kết quả khắc phục"), required=False, choices=state_choices, widget=widgets.Select,
                 error_messages={"invalid_choice": _("Tình trạng khắc phục không hợp lệ.")},
             )
             self.fields[f"prior_{prior.pk}_comment"] = forms.CharField(
-                label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                label=_("Ghi chú"), required=False, widget=widgets.Textarea(attrs={"rows": 2}),
             )
         for prompt in self.prompts:
             self.fields[f"prompt_{prompt.pk}"] = forms.CharField(
-                label=_("Giải trình"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
+                label=_("Giải trình"), required=False, widget=widgets.Textarea(attrs={"rows": 4}),
             )
         if not self.is_bound:
             self.initial.update(self.initial_from(review))

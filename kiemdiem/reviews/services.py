@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from kiemdiem.core import audit
 from kiemdiem.core.text import nfc
 
+from . import selectors
 from .choices import AWAITING_DECISION, EDITABLE, FixState, ProposedLevel, Status, sections_for
 from .models import Comment, PriorShortcoming, Prompt, Review, ReviewVersion, Shortcoming
 
@@ -123,7 +124,11 @@ def _save(*, actor, review, base_version, content, shortcomings, priors, prompt_
         )
         _audit(actor, "review.save_conflict", review, changes={"base_version": base_version, "current": current.version})
         return kept
-    review.refresh_from_db()
+    # what the UPDATE wrote, and what it may have met (status); the loaded member, unit and
+    # campaign stay (the audit entry and the caller use them)
+    review.content, review.self_score_common, review.self_score_tasks = clean, common, tasks
+    review.proposed_level = proposed_level
+    review.refresh_from_db(fields=["status", "version", "updated_at"])
     if shortcomings is not None:
         _save_shortcomings(review, [nfc(t) for t in shortcomings if nfc(t)])
     for prior_id, (state, comment) in (priors or {}).items():
@@ -244,6 +249,7 @@ def _transition(actor, review: Review, new: str, action: str, reason: str = "", 
     for k, v in fields.items():
         setattr(review, k, v)
     review.save(update_fields=["status", "updated_at", *fields])
+    selectors.progress_changed(review.campaign_id)
     _audit(actor, action, review, changes={"status": [old, new]}, reason=reason)
     return review
 
