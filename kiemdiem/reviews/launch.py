@@ -178,6 +178,9 @@ def launch(*, actor, campaign: Campaign) -> dict:
     first = campaign.status == CampaignStatus.DRAFT
     Campaign.objects.filter(pk=campaign.pk).update(status=CampaignStatus.LAUNCHED, launched_at=campaign.launched_at or now)
     campaign.status = CampaignStatus.LAUNCHED
+    from .selectors import progress_changed
+
+    progress_changed(campaign.pk)
     audit.record(actor=actor, action="campaign.launch" if first else "campaign.relaunch", obj=campaign,
                  org_path=campaign.issuer_path, changes=counts)
     return counts

@@ -20,6 +20,7 @@ from kiemdiem.campaigns.models import Campaign, FocusContent, StageDeadline
 from kiemdiem.core.models import AuditEvent, Job, Notification
 from kiemdiem.organisations.choices import OrgKind
 from kiemdiem.organisations.models import Member
+from kiemdiem.reviews import selectors
 from kiemdiem.reviews.choices import DONE, Status
 from kiemdiem.reviews.launch import launch
 from kiemdiem.reviews.models import Ineligibility, Review
@@ -230,10 +231,13 @@ def test_ineligible_list_with_reasons_paginated(cast, client_for):
 # --- progress --------------------------------------------------------------------------------
 
 def _set(campaign, unit, status, submitted=True):
+    """A set-based change of statuses, as an import would make (no service call): it says so
+    to the progress cache."""
     from django.utils import timezone
 
     Review.objects.filter(campaign=campaign, unit=unit).update(
         status=status, submitted_at=timezone.now() if submitted else None)
+    selectors.progress_changed(campaign.pk)
 
 
 def test_progress_numbers_match_direct_counts(cast, client_for):
@@ -294,11 +298,11 @@ def test_progress_highlights_overdue_units(cast, client_for):
     assert only.context["progress"].children_complete == 0 and len(only.context["progress"].children) == 2
     by_name = [c.org.code for c in client_for(cast.alice).get(url).context["children_page"]]
     assert by_name == ["C1", "C2"]
-    Review.objects.filter(campaign=campaign, unit=cast.C2).update(status=Status.FINAL)
+    _set(campaign, cast.C2, Status.FINAL)
     behind = client_for(cast.alice).get(url, {"sort": "behind"})
     assert [c.org.code for c in behind.context["children_page"]] == ["C1", "C2"]
-    Review.objects.filter(campaign=campaign, unit=cast.C1).update(status=Status.FINAL)
-    Review.objects.filter(campaign=campaign, unit=cast.C2).update(status=Status.DRAFT)
+    _set(campaign, cast.C1, Status.FINAL)
+    _set(campaign, cast.C2, Status.DRAFT, submitted=False)
     behind = client_for(cast.alice).get(url, {"sort": "behind"})
     assert [c.org.code for c in behind.context["children_page"]] == ["C2", "C1"]
 
@@ -328,7 +332,8 @@ def _grow(cast, cells: int, members: int):
 
 
 @pytest.mark.parametrize("view", ["qa", "px", "cell"])
-def test_progress_query_count_does_not_grow_with_rows(cast, client_for, django_assert_max_num_queries, view):
+def test_progress_query_count_does_not_grow_with_rows(cast, client_for, django_assert_max_num_queries, view, settings):
+    settings.KIEMDIEM_PROGRESS_CACHE_SECONDS = 0  # count the build's queries every time
     campaign = annual(cast, cast.QA)
     StageDeadline.objects.create(campaign=campaign, stage=Stage.DRAFTS, due=D(2020, 1, 1))
     StageDeadline.objects.create(campaign=campaign, stage=Stage.MEETINGS, due=D(2020, 2, 1))
@@ -445,3 +450,56 @@ def test_notifications_page_and_unread_count_in_nav(cast, client_for, overdue, d
     assert client.post(reverse("notifications")).status_code == 302
     assert not Notification.objects.filter(user=cast.dave, read_at__isnull=True).exists()
     assert Notification.objects.filter(user=cast.alice, read_at__isnull=True).count() == 1  # others' untouched
+
+
+def test_progress_is_cached_until_a_review_changes_status(cast, client_for, settings, django_capture_on_commit_callbacks):
+    """The tallies are kept (KIEMDIEM_PROGRESS_CACHE_SECONDS) and shown with their time; saving a
+    draft keeps them, a status change (submitting) shows at once; 0 turns the cache off."""
+    from kiemdiem.reviews import services as review_services
+    from kiemdiem.reviews.tests.test_workflow import fill
+
+    settings.KIEMDIEM_PROGRESS_CACHE_SECONDS = 30
+    campaign = annual(cast, cast.QA)
+    launch(actor=cast.admin, campaign=campaign)
+    client = client_for(cast.alice)
+    url = reverse("campaign_progress_org", args=[campaign.pk, cast.PX.pk])
+    first = client.get(url).context["progress"]
+    assert first.tally.submitted == 0 and "Số liệu tổng hợp lúc" in html(client.get(url))
+
+    dave = cast.users["dave"]
+    review = Review.objects.get(campaign=campaign, member=cast.members["dave"])
+    with django_capture_on_commit_callbacks(execute=True):
+        review = fill(review, dave)  # a draft saved: no tally changes
+    again = client.get(url).context["progress"]
+    assert again.computed_at == first.computed_at  # from the cache
+
+    with django_capture_on_commit_callbacks(execute=True):
+        review_services.review_submit(actor=dave, review=review)
+    fresh = client.get(url).context["progress"]
+    assert fresh.computed_at > first.computed_at and fresh.tally.submitted == 1
+    assert fresh.tally.submitted == Review.objects.filter(campaign=campaign, org_path__startswith=cast.PX.path,
+                                                          submitted_at__isnull=False).count()
+
+    settings.KIEMDIEM_PROGRESS_CACHE_SECONDS = 0
+    a, b = client.get(url).context["progress"], client.get(url).context["progress"]
+    assert b.computed_at > a.computed_at
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_children_rows_match_the_template_filters(cast, lang):
+    """The children's table is made in Python: numbers as `intcomma` gives them, names escaped."""
+    from django.contrib.humanize.templatetags.humanize import intcomma
+    from django.utils import translation
+
+    from kiemdiem.campaigns.views import ChildRow, OrgRow, children_rows
+
+    campaign = annual(cast, cast.QA)
+    t = selectors.Tally(total=1234567, submitted=1000, overdue=3)
+    t.by_status[Status.FINAL] = 12345
+    row = ChildRow(OrgRow(7, "X", 'Chi bộ <b>"A"</b>'), t, 1)
+    with translation.override(lang):
+        html_ = children_rows(campaign, [row])
+        for n in (1234567, 1000, 12345):
+            assert f">{intcomma(n)}<" in html_
+        assert "Chi bộ &lt;b&gt;&quot;A&quot;&lt;/b&gt;" in html_ and "<b>" not in html_
+        assert f'href="/campaigns/{campaign.pk}/progress/7/"' in html_
