@@ -29,7 +29,7 @@ export PG_RESTART
 DURING="sleep 30; for i in \$(seq $RESTARTS); do echo \"[fault] \$(date +%T) $PG_RESTART\"; \
 t0=\$(date +%s.%N); $PG_RESTART; echo \"[fault] PostgreSQL back after \$(echo \"\$(date +%s.%N) - \$t0\" | bc) s\"; sleep 40; done"
 echo "[fault] load with $RESTARTS PostgreSQL restart(s); files in $OUT"
-OUT="$OUT/load" DURING="$DURING" KEEP_SERVER=1 DURATION=${DURATION:-2m} bash bench/load_test.sh || true
+OUT="$OUT/load" DURING="$DURING" KEEP_SERVER=1 DURATION=${DURATION:-2m} SPAWN_RATE=${SPAWN_RATE:-10} bash bench/load_test.sh || true
 GUNICORN=$(cat "$OUT/load/gunicorn.pid")
 trap 'kill -TERM "$GUNICORN" 2>/dev/null || true' EXIT
 
