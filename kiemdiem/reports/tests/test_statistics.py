@@ -89,3 +89,42 @@ def test_review_figures_agree_with_the_separate_functions(cast):
         assert fig["cells"] == statistics.rating_distribution(campaign, root.path, members=False, kinds={"cell", "grassroots_cell"})
     direct = Rating.objects.filter(review__campaign=campaign, review__member__isnull=False).count()
     assert statistics.review_figures(campaign, cast.TU)["members"].total == direct == 4
+
+
+def _joined_rows(campaign, root_path):
+    """decision_rows computed the long way: every live decision joined to its review."""
+    from django.db.models import Count
+
+    out = []
+    for path, level, member_id, unit_kind, subject_kind, n in (
+            Rating.objects.filter(review__campaign=campaign, stage="decision", cancelled_at__isnull=True,
+                                  org_path__startswith=root_path)
+            .values_list("org_path", "level", "review__member_id", "review__unit__kind", "review__subject_org__kind")
+            .annotate(n=Count("id")).order_by()):
+        member = member_id is not None
+        out.append((path, level, member, unit_kind if member else None, None if member else subject_kind, n))
+    rows = {}
+    for path, level, member, unit_kind, subject_kind, n in out:
+        key = (path, level, member, unit_kind, subject_kind)
+        rows[key] = rows.get(key, 0) + n
+    return sorted((*k, n) for k, n in rows.items())
+
+
+def test_decision_rows_read_from_the_ratings_match_the_join(cast):
+    """reports.selectors.decision_rows reads the ratings alone and takes the unit's kind from the
+    collective review at the same path (or, without one, from the member reviews): the same rows
+    as joining every decision to its review."""
+    from kiemdiem.reports.selectors import decision_rows
+
+    campaign = annual(cast)
+    launch(actor=cast.admin, campaign=campaign)
+    for i, r in enumerate(Review.objects.filter(campaign=campaign).order_by("pk")):
+        Rating.objects.create(review=r, stage="decision", profile_key=campaign.rules_profile,
+                              level=["HTXSNV", "HTTNV", "HTNV"][i % 3], org_path=r.org_path)
+    for root in (cast.TU, cast.QA, cast.PX, cast.C1):
+        assert sorted(decision_rows(campaign, root.path)) == _joined_rows(campaign, root.path)
+    assert any(row[2] and row[3] == "cell" for row in decision_rows(campaign, cast.TU.path))
+    # a cell whose collective review is gone: its members' unit kind comes from their reviews
+    Review.objects.filter(campaign=campaign, subject_org=cast.C1).delete()
+    assert sorted(decision_rows(campaign, cast.TU.path)) == _joined_rows(campaign, cast.TU.path)
+    assert any(row[0] == cast.C1.path and row[2] and row[3] == "cell" for row in decision_rows(campaign, cast.TU.path))
