@@ -86,7 +86,8 @@ def analysis_run(request, campaign_id: int):
 @login_required
 def analysis_review(request, review_id: int):
     review = selectors.get_review(request.user, review_id)
-    flags = list(review.analysis_flags.select_related("dismissed_by", "other_review__member", "other_review__subject_org"))
+    flags = list(review.analysis_flags.select_related("dismissed_by", "other_review__member", "other_review__subject_org")
+                 .prefetch_related("other_review__shortcomings"))
     items = list(review.shortcomings.values_list("text", flat=True))
     body = engine.report_text(review.content if isinstance(review.content, dict) else {}, items)
     scope = access.scope_for(request.user)
@@ -96,7 +97,7 @@ def analysis_review(request, review_id: int):
             other = flag.other_review
             flag.other_visible = scope.allows(other.org_path, Action.VIEW)
             if flag.other_visible:
-                other_items = list(other.shortcomings.values_list("text", flat=True))
+                other_items = [s.text for s in other.shortcomings.all()]  # prefetched, in the model's order
                 other_body = engine.report_text(other.content if isinstance(other.content, dict) else {}, other_items)
                 flag.passages = T.matching_passages(body, other_body)
     return render(request, "analysis/review.html", {
@@ -139,7 +140,7 @@ def analysis_themes(request, campaign_id: int, org_id: int):
     campaign = get_campaign(request.user, campaign_id)
     org, path = progress_node(request.user, campaign, org_id)
     themes = selectors.top_themes(campaign, path)
-    repeats = selectors.flags(campaign, path, Signal.REPEAT, "open").select_related("review__member")[:50]
+    repeats = selectors.flags(campaign, path, Signal.REPEAT, "open").select_related("review__member", "review__subject_org")[:50]
     return render(request, "analysis/themes.html", {
         "campaign": campaign, "org": org, "themes": themes, "repeats": repeats,
         "analysis": selectors.campaign_analysis(campaign),
