@@ -31,7 +31,7 @@ from kiemdiem.reviews.models import Review
 from kiemdiem.reviews.views import title_of
 
 from . import selectors, services
-from .choices import PointKind, RequestStatus, SourceType
+from .choices import ANONYMOUS_SOURCES, PointKind, RequestStatus, SourceType
 from .forms import (
     AbsorbForm,
     BulkRequestForm,
@@ -98,6 +98,7 @@ def _review_page_context(request, review: Review, form=None, override_form=None)
         "threshold": services.anonymous_threshold(),
         "today": timezone.localdate(),
         "RequestStatus": RequestStatus,
+        "anonymous_sources": ANONYMOUS_SOURCES,  # never show a signature on an anonymous source
     }
 
 

@@ -134,6 +134,7 @@ def member_detail(request, member_id: int):
         "memberships": member.memberships.select_related("organisation"),
         "positions": member.positions.select_related("organisation"),
         "residences": member.residences.select_related("organisation"),
+        "commitments": list(member.commitments.order_by("-year")),  # remediation.Commitment (cam kết)
         "can_manage": access.can_see_member(request.user, member, Action.MANAGE),
         "is_self": access.scope_for(request.user).member_id == member.pk,
         "PositionRole": PositionRole,

@@ -160,6 +160,7 @@ class Calibration:
     distribution: dict  # kind -> Counter of levels (decision, else proposal)
     quota_problems: list[str]
     raised: bool
+    quota_raise: object = None  # the body's QuotaRaise for the campaign (its reason is shown)
 
 
 def calibration(campaign, body: Organisation, unit_id=None, level: str = "", warnings_only: bool = False) -> Calibration:
@@ -195,7 +196,8 @@ def calibration(campaign, body: Organisation, unit_id=None, level: str = "", war
             distribution[row.kind][lvl] += 1
     from .models import QuotaRaise
 
-    raised = QuotaRaise.objects.filter(campaign=campaign, body=body).exists()
+    quota_raise = QuotaRaise.objects.filter(campaign=campaign, body=body).first()
+    raised = quota_raise is not None
     problems = []
     for kind in ("member", "collective"):
         levels = list(distribution[kind].elements())
@@ -208,4 +210,4 @@ def calibration(campaign, body: Organisation, unit_id=None, level: str = "", war
     if warnings_only:
         shown = [x for x in shown if x.warnings]
     return Calibration(campaign=campaign, body=body, profile=profile, rows=shown, distribution=distribution,
-                       quota_problems=problems, raised=raised)
+                       quota_problems=problems, raised=raised, quota_raise=quota_raise)

@@ -141,8 +141,10 @@ def my_items(request):
     today = timezone.localdate()
     open_items = [i for i in items if i.state in OPEN_STATES]
     closed = [i for i in items if i.state not in OPEN_STATES]
+    commitments = list(Commitment.objects.filter(member_id=member_id).order_by("-year")) if member_id else []
     return render(request, "remediation/mine.html", {
         "has_member": bool(member_id), "open_items": open_items, "closed_items": closed, "today": today,
+        "commitments": commitments,
     })
 
 
@@ -584,7 +586,10 @@ def study(request, org_id: int):
                     .select_related("organisation")
                     .annotate(present=Count("attendance", filter=Q(attendance__present=True)), seats=Count("attendance"))
                     .order_by("-held_on", "-id")[:50])
-    committed = set(Commitment.objects.filter(member__in=members, year=year).values_list("member_id", flat=True))
+    # the members' commitments for the year (shown, with their text, to the cell's managers)
+    committed = {c.member_id: c for c in Commitment.objects.filter(member__in=members, year=year)}
+    for m in members:
+        m.commitment = committed.get(m.pk)
     return render(request, "remediation/study.html", {
         "org": org, "year": year, "form": form, "members": members, "sessions": sessions, "is_cell": is_cell,
         "rates": study_rates(org, year), "committed": committed,

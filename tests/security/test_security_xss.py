@@ -29,8 +29,11 @@ from django.test import Client
 from django.urls import reverse
 
 from kiemdiem.organisations.tests.test_access_matrix import (  # noqa: F401 - fixtures used by name
+    ORG,
     OK,
     PAGES,
+    Entry,
+    _org,
     _world_ids,
     expect,
     world,
@@ -50,6 +53,16 @@ MUST_RENDER = {
     "reviews.Comment.text", "feedback.FeedbackPoint.text", "ratings.Contribution.text",
     "ratings.Meeting.conclusions", "remediation.RemediationItem.text", "remediation.RemediationAction.what",
     "discipline.Discipline.decision_number", "feedback.PublicComment.text",
+    "discipline.Discipline.summary", "feedback.FeedbackResponse.signed_as", "organisations.Membership.note",
+    "ratings.QuotaRaise.reason", "remediation.Commitment.text", "remediation.StudySession.title",
+}
+# core.AuditEvent.object_repr / .reason: no page lists audit events (only audit_verify reads them).
+
+# Pages the matrix has, looked at once more where the matrix's own GET shows nothing of the
+# rows its forms made: the study page of the cell (C1 / C3) in the year of the session and the
+# commitment the matrix records (its managers see the commitments' text).
+EXTRA_PAGES: dict[str, list[Entry]] = {
+    "remediation_study": [Entry("view", ORG, _org("C1", "C3"), query={"year": "2025"})],
 }
 
 # Optional free-text inputs the matrix's payloads leave empty.
@@ -107,7 +120,7 @@ def _build(entry, w, target):
 def _pages(w):
     """(label, url, query, user) for every GET page of the matrix, as users who may see it."""
     out = []
-    for name, entries in PAGES.items():
+    for name, entries in [*PAGES.items(), *EXTRA_PAGES.items()]:
         for entry in entries:
             if "get" not in entry.methods or name in ("review_export_docx",):
                 continue

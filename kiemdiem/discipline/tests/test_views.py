@@ -48,3 +48,15 @@ def test_access(cast, client_for):
     assert client_for(cast.carol).post(url, _form()).status_code == 404
     assert client_for(cast.bob).post(url, _form()).status_code == 403
     assert not Discipline.objects.exists()
+
+
+def test_list_shows_the_summary_escaped_within_the_subtree_only(cast, client_for):
+    resp = client_for(cast.alice).post(reverse("discipline_create", args=[cast.PX.pk]),
+                                       _form(summary="Chậm đóng đảng phí <b>3 tháng</b>"))
+    assert resp.status_code == 302
+    for user in (cast.alice, cast.bob):  # staff and the viewer of PX
+        page = client_for(user).get(reverse("discipline_list", args=[cast.PX.pk])).content.decode()
+        assert "Nội dung vi phạm" in page and "Chậm đóng đảng phí &lt;b&gt;3 tháng&lt;/b&gt;" in page
+    for outsider in (cast.eve, cast.carol):
+        resp = client_for(outsider).get(reverse("discipline_list", args=[cast.PX.pk]))
+        assert resp.status_code == 404 and "Chậm đóng" not in resp.content.decode()

@@ -542,3 +542,24 @@ def test_the_review_page_links_to_feedback(cast, an_review, dave_review, client_
     assert href("feedback_points", dave_review) in own and href("feedback_review", dave_review) not in own
     viewer = client_for(cast.bob).get(reverse("review_detail", args=[an_review.pk])).content.decode()
     assert f"/reviews/{an_review.pk}/feedback/" not in viewer
+
+
+def test_the_signature_of_an_attributed_response_is_shown_to_staff_and_the_subject(cast, dave_review, client_for):
+    req = services.request_create(actor=cast.alice, review=dave_review, source_type=SourceType.SUPERIOR, source_org=cast.PX)
+    services.respond(actor=cast.alice, request=req, points=[(W, "Chậm đóng đảng phí")],
+                     signed_as="T/M Đảng ủy <b>Phó bí thư</b>", document_ref="15-CV/ĐU")
+    escaped = "T/M Đảng ủy &lt;b&gt;Phó bí thư&lt;/b&gt;"
+    staff = client_for(cast.alice).get(reverse("feedback_review", args=[dave_review.pk])).content.decode()
+    own = client_for(cast.users["dave"]).get(reverse("feedback_points", args=[dave_review.pk])).content.decode()
+    for page in (staff, own):
+        assert "Người ký, chức danh" in page and escaped in page
+    # anonymous feedback (shown once there are enough of it) carries no signature at all
+    for i in range(3):
+        services.respond_anonymously(giver=f"member:{i}", review=dave_review, group=SourceType.PEERS,
+                                     points=[(G, f"Góp ý ẩn danh {i}")])
+    own = client_for(cast.users["dave"]).get(reverse("feedback_points", args=[dave_review.pk])).content.decode()
+    assert "Góp ý ẩn danh 2" in own and own.count('class="signed-as"') == 1
+    for outsider in (cast.eve, cast.carol):
+        for name in ("feedback_review", "feedback_points"):
+            resp = client_for(outsider).get(reverse(name, args=[dave_review.pk]))
+            assert resp.status_code == 404 and "Phó bí thư" not in resp.content.decode()

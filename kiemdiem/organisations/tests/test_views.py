@@ -258,10 +258,29 @@ def test_it_shows_membership_history_after_a_transfer(cast, client_for):
     html = client_for(cast.dave).get(reverse("member_detail", args=[dave.pk])).content.decode()
     table = html[html.index('id="membership-history"'):]
     table = table[:table.index("</table>")]
-    rows = re.findall(r"<tr><td>([^<]+)</td><td>[^<]+</td><td>([^<]+)</td><td>([^<]+)</td></tr>", table)
-    assert rows == [("Chi bộ khu vực 1", "01/03/2005", "01/03/2024"), ("Chi bộ khu vực 2", "01/03/2024", "—")]
+    rows = re.findall(r"<tr><td>([^<]+)</td><td>[^<]+</td><td>([^<]+)</td><td>([^<]+)</td><td class=\"note\">([^<]*)</td></tr>",
+                      table)
+    assert rows == [("Chi bộ khu vực 1", "01/03/2005", "01/03/2024", ""),
+                    ("Chi bộ khu vực 2", "01/03/2024", "—", "Chuyển nơi ở")]  # the transfer's note
     crumbs = html[html.index('class="crumbs"'):html.index("<h1>")]
     assert "Chi bộ khu vực 2" in crumbs
+
+
+def test_member_page_shows_membership_notes_and_commitments_escaped_to_allowed_users(cast, client_for):
+    from kiemdiem.remediation.models import Commitment
+
+    dave = cast.members["dave"]
+    services.member_transfer(actor=None, member=dave, to=cast.C2, on_date=D(2024, 3, 1), note="Chuyển <i>nơi ở</i>")
+    Commitment.objects.create(member=dave, year=2025, text="Gương mẫu <b>nơi cư trú</b>", submitted_on=D(2025, 1, 10),
+                              org_path=cast.C2.path)
+    url = reverse("member_detail", args=[dave.pk])
+    for user in (cast.dave, cast.alice, cast.bob):  # himself, staff of QA, the viewer of PX
+        html = client_for(user).get(url).content.decode()
+        assert "Chuyển &lt;i&gt;nơi ở&lt;/i&gt;" in html and "Ghi chú" in html
+        assert 'id="commitments"' in html and "Gương mẫu &lt;b&gt;nơi cư trú&lt;/b&gt;" in html and "10/01/2025" in html
+    for outsider in (cast.eve, cast.carol):
+        resp = client_for(outsider).get(url)
+        assert resp.status_code == 404 and "nơi cư trú" not in resp.content.decode()
 
 
 def test_it_shows_contact_details_to_managers_and_self_only(cast, client_for):

@@ -229,3 +229,19 @@ def test_access_outsider_404_viewer_403(cast, world, client_for):
     assert client_for(cast.grace).get(cal).status_code == 200
     assert client_for(cast.eve).get(reverse("ballot", args=[meeting.pk])).status_code == 404
     assert client_for(cast.alice).get(reverse("meeting_create", args=[collective.pk])).status_code == 302  # exists
+
+
+def test_calibration_shows_the_quota_raise_reason_to_the_committee_only(cast, world, client_for):
+    campaign, collective = world
+    url = reverse("calibration", args=[campaign.pk, cast.PX.pk])
+    committee = client_for(cast.grace)
+    assert 'id="quota-raise-reason"' not in committee.get(url).content.decode()
+    committee.post(reverse("calibration_quota", args=[campaign.pk, cast.PX.pk]), {"reason": "Đơn vị <b>tiêu biểu</b> năm 2025"})
+    page = committee.get(url).content.decode()
+    assert "Tỷ lệ xuất sắc đã được nâng lên 25%" in page
+    assert 'id="quota-raise-reason"' in page and "Đơn vị &lt;b&gt;tiêu biểu&lt;/b&gt; năm 2025" in page
+    # another body's page of the same campaign does not carry PX's reason
+    assert "tiêu biểu" not in client_for(cast.carol).get(reverse("calibration", args=[campaign.pk, cast.XY.pk])).content.decode()
+    for outsider in (cast.eve, cast.carol):
+        resp = client_for(outsider).get(url)
+        assert resp.status_code == 404 and "tiêu biểu" not in resp.content.decode()

@@ -303,3 +303,25 @@ def test_study_sessions_and_commitments_give_rates(cast, client_for):
     assert Commitment.objects.count() == 1
     page = bob.get(reverse("remediation_study", args=[cast.PX.pk]), {"year": "2025"}).content.decode()
     assert "67%" in page and "(2/3)" in page and "33%" in page and "Nghị quyết 4" in page
+
+
+def test_commitment_text_and_session_titles_are_shown_escaped_to_allowed_users(cast, client_for):
+    alice = client_for(cast.alice)
+    url = reverse("remediation_study", args=[cast.C1.pk])
+    assert alice.post(url, {"held_on": "2025-03-05", "title": "Nghị quyết <b>số 4</b>"}).status_code == 302
+    assert alice.post(reverse("remediation_commitment", args=[cast.C1.pk]), {
+        "member": cast.members["dave"].pk, "year": "2025", "text": "Gương mẫu <b>nơi cư trú</b>",
+        "submitted_on": "2025-01-10"}).status_code == 302
+    text, title = "Gương mẫu &lt;b&gt;nơi cư trú&lt;/b&gt;", "Nghị quyết &lt;b&gt;số 4&lt;/b&gt;"
+    # the cell's managers: on the study page, with the session
+    page = alice.get(url, {"year": "2025"}).content.decode()
+    assert text in page and title in page
+    # the member himself: on his remediation page
+    mine = client_for(cast.users["dave"]).get(reverse("remediation_mine")).content.decode()
+    assert 'id="my-commitments"' in mine and text in mine
+    assert 'id="my-commitments"' not in client_for(cast.alice).get(reverse("remediation_mine")).content.decode()
+    # the viewer of PX sees the session on the parent's page
+    assert title in client_for(cast.bob).get(reverse("remediation_study", args=[cast.PX.pk]), {"year": "2025"}).content.decode()
+    for outsider in (cast.eve, cast.carol):
+        resp = client_for(outsider).get(url, {"year": "2025"})
+        assert resp.status_code == 404 and "nơi cư trú" not in resp.content.decode()
