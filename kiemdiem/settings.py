@@ -173,8 +173,10 @@ else:
 # (a process-local cache would keep a logged-out session alive in the other workers).
 # Progress pages keep their tallies this long in the cache, unless a review changes status
 # first (reviews.selectors.cached); 0 turns the cache off.
-KIEMDIEM_PROGRESS_CACHE_SECONDS = int(os.environ.get("KIEMDIEM_PROGRESS_CACHE_SECONDS", "30"))
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"
+# Off without REDIS_URL: a process-local cache is bumped only in the process that made the change.
+KIEMDIEM_PROGRESS_CACHE_SECONDS = int(os.environ.get("KIEMDIEM_PROGRESS_CACHE_SECONDS", "30" if REDIS_URL else "0"))
+# (kiemdiem.core.softcache: Django's cached_db that falls back to the database when Redis is down)
+SESSION_ENGINE = "kiemdiem.core.softcache" if REDIS_URL else "django.contrib.sessions.backends.db"
 
 # Login throttling (kiemdiem/core/throttle.py, counters in the cache above): failed logins per
 # username + IP address, per IP address, and wrong API tokens per IP address, in a window.

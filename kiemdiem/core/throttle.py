@@ -15,7 +15,8 @@ from __future__ import annotations
 import hashlib
 
 from django.conf import settings
-from django.core.cache import cache
+
+from kiemdiem.core import softcache
 
 
 def _setting(name: str, default: int) -> int:
@@ -51,16 +52,11 @@ def _key(kind: str, *parts: str) -> str:
 
 
 def _count(key: str) -> int:
-    return int(cache.get(key) or 0)
+    return int(softcache.get(key) or 0)  # 0 while the cache is down: not enforced, logged
 
 
 def _bump(key: str) -> int:
-    cache.add(key, 0, window())
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, window())
-        return 1
+    return softcache.count_up(key, window())
 
 
 def _user(username: str) -> str:
@@ -77,7 +73,7 @@ def login_failed(username: str, ip: str) -> None:
 
 
 def login_succeeded(username: str, ip: str) -> None:
-    cache.delete(_key("login", _user(username), ip))
+    softcache.delete(_key("login", _user(username), ip))
 
 
 def token_blocked(ip: str) -> bool:

@@ -341,17 +341,11 @@ def spam_reason(text: str, honeypot: str, seconds_on_form: float | None) -> str:
 def rate_limited(visitor_key: str) -> bool:
     """At most RATE_LIMIT_PER_HOUR comments per visitor per hour, counted in the cache only (the
     visitor key never reaches the database)."""
-    from django.core.cache import cache
+    from kiemdiem.core import softcache
 
     bucket = timezone.now().strftime("%Y%m%d%H")
     key = "pubc:" + hashlib.sha256(f"{settings.SECRET_KEY}|{visitor_key}|{bucket}".encode()).hexdigest()
-    cache.add(key, 0, 3600)
-    try:
-        n = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, 3600)
-        n = 1
-    return n > RATE_LIMIT_PER_HOUR
+    return softcache.count_up(key, 3600) > RATE_LIMIT_PER_HOUR
 
 
 @transaction.atomic

@@ -10,12 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from kiemdiem.campaigns.models import Campaign
-from kiemdiem.core import jobs
+from kiemdiem.core import jobs, softcache
 from kiemdiem.core.models import Job
 from kiemdiem.organisations.models import Organisation
 
@@ -63,13 +62,13 @@ def fingerprint(campaign: Campaign, org: Organisation, fresh: bool = False) -> t
     ttl = fingerprint_ttl()
     key = f"reports:fingerprint:{campaign.pk}:{org.pk}:{org.path}"
     if ttl and not fresh:
-        hit = cache.get(key)
+        hit = softcache.get(key)
         if hit:
             return tuple(hit)
     ids = [c.pk for c in selectors.same_kind_campaigns(campaign, org)]
     found = selectors.fingerprint(campaign, org.path, campaign_ids=ids)
     if ttl:
-        cache.set(key, list(found), ttl)
+        softcache.set(key, list(found), ttl)
     return found
 
 

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
+
+from kiemdiem.core import softcache
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
@@ -115,7 +117,7 @@ def _generation_key(campaign_id: int) -> str:
 
 
 def progress_generation(campaign_id: int) -> int:
-    return cache.get(_generation_key(campaign_id), 0)
+    return softcache.get(_generation_key(campaign_id), 0)
 
 
 def progress_changed(campaign_id: int) -> None:
@@ -126,9 +128,11 @@ def progress_changed(campaign_id: int) -> None:
         try:
             cache.incr(_generation_key(campaign_id))
         except ValueError:  # not in the cache (yet, or evicted): any new value will do
-            cache.set(_generation_key(campaign_id), time.time_ns(), None)
+            softcache.set(_generation_key(campaign_id), time.time_ns(), None)
+        except Exception as exc:  # noqa: BLE001 — the cache is down: what it holds is unreachable too
+            softcache._failed("incr", exc)
     bump()
-    transaction.on_commit(bump)
+    transaction.on_commit(bump, robust=True)
 
 
 def cached(campaign: Campaign, name: str, parts: tuple, build):
@@ -136,11 +140,12 @@ def cached(campaign: Campaign, name: str, parts: tuple, build):
     seconds = settings.KIEMDIEM_PROGRESS_CACHE_SECONDS
     if not seconds:
         return build()
-    key = ":".join(str(p) for p in ("progress", name, campaign.pk, progress_generation(campaign.pk), *parts))
-    hit = cache.get(key)
+    # "v1": the layout of what is stored (Progress.__getstate__); change it with that layout
+    key = ":".join(str(p) for p in ("progress", "v1", name, campaign.pk, progress_generation(campaign.pk), *parts))
+    hit = softcache.get(key)
     if hit is None:
         hit = build()
-        cache.set(key, hit, seconds)
+        softcache.set(key, hit, seconds)
     return hit
 
 

@@ -7,6 +7,7 @@ tree) and checks what the user may do with `powers()` (403 when visible but not 
 from __future__ import annotations
 
 import difflib
+import functools
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -192,9 +193,31 @@ def review_detail(request, review_id: int):
     return render(request, "reviews/detail.html", context)
 
 
-@login_required
+def _save_problem(request, message: str):
+    """What an htmx "Lưu" shows in the editor's status line when it cannot save: the text stays
+    in the editor (a redirect would be swapped into the status line instead)."""
+    return render(request, "reviews/partials/save_problem.html", {"message": message})
+
+
+def _login_required_keeping_text(view):
+    """login_required, except for an htmx save from an expired session: a message in the status
+    line instead of the login page, so the unsaved text stays on the screen."""
+    protected = login_required(view)
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if getattr(request, "htmx", False) and not request.user.is_authenticated:
+            return _save_problem(request, _("Phiên đăng nhập đã hết hạn, nội dung chưa được lưu. Hãy đăng nhập lại "
+                                            "ở một thẻ khác rồi bấm “Lưu” lần nữa."))
+        return protected(request, *args, **kwargs)
+    return wrapper
+
+
+@_login_required_keeping_text
 def review_edit(request, review_id: int):
     review, p = get_review_for(request.user, review_id, "write")
+    if review.status not in EDITABLE and getattr(request, "htmx", False):
+        return _save_problem(request, _("Báo cáo đang ở trạng thái “%(s)s”, không thể sửa.") % {"s": review.get_status_display()})
     if review.status not in EDITABLE:
         messages.error(request, _("Báo cáo đang ở trạng thái “%(s)s”, không thể sửa.") % {"s": review.get_status_display()})
         return _back(review)

@@ -95,22 +95,48 @@ class Stack:
                     self.kill(proc)
         self.workers.clear()
 
-    def status(self, job_id: int) -> dict:
-        """The job's row, read straight from the database (fast enough to poll every 50 ms)."""
-        sql = "SELECT status, done, total, message, result FROM core_job WHERE id = "
+    def status(self, job_id: int | None) -> dict | None:
+        """The job's row, read straight from the database (fast enough to poll every 50 ms);
+        with job_id None, the newest job's (None when there is none)."""
+        sql = "SELECT status, done, total, message, result, id FROM core_job "
         url = self.env["DATABASE_URL"]
         if url.startswith("sqlite"):
             import sqlite3
 
             with sqlite3.connect(url.removeprefix("sqlite:///"), timeout=30) as conn:
-                row = conn.execute(sql + "?", [job_id]).fetchone()
+                row = (conn.execute(sql + "WHERE id = ?", [job_id]) if job_id is not None else
+                       conn.execute(sql + "ORDER BY id DESC LIMIT 1")).fetchone()
         else:
             import psycopg
 
             with psycopg.connect(url) as conn:
-                row = conn.execute(sql + "%s", [job_id]).fetchone()
+                row = (conn.execute(sql + "WHERE id = %s", [job_id]) if job_id is not None else
+                       conn.execute(sql + "ORDER BY id DESC LIMIT 1")).fetchone()
+        if row is None:
+            return None
         result = json.loads(row[4]) if isinstance(row[4], str) else row[4]
-        return {"status": row[0], "done": row[1], "total": row[2], "message": row[3], "result": result}
+        return {"status": row[0], "done": row[1], "total": row[2], "message": row[3], "result": result, "id": row[5]}
+
+    def watch_new_job(self, every: float = 0.02):
+        """Start recording, in a thread, every state of the next job to appear (from before it is
+        submitted: a fast worker can finish it before the submitting call returns). Returns
+        (states, stop)."""
+        import threading
+
+        newest = self.status(None)
+        before = newest["id"] if newest else 0
+        states: list[dict] = []
+        stop = threading.Event()
+
+        def poll():
+            while not stop.is_set():
+                st = self.status(None)
+                if st and st["id"] > before and (not states or (st["status"], st["done"]) != (states[-1]["status"], states[-1]["done"])):
+                    states.append(st)
+                time.sleep(every)
+
+        threading.Thread(target=poll, daemon=True).start()
+        return states, stop
 
     def wait(self, job_id: int, until, timeout: float = 240, every: float = 0.05) -> tuple[dict, list[dict]]:
         """Poll the job until `until(status)`; returns the last status and every distinct one seen."""

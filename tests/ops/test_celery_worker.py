@@ -19,9 +19,12 @@ def worker(ops_stack):
 
 def test_member_import_runs_on_a_worker_with_progress(worker):
     before = worker.driver("counts")
+    watched, stop = worker.watch_new_job()
     submitted = worker.driver("submit-import", MEMBERS, CELLS)
     assert submitted["status"] == "queued"  # queued for the worker, not run in the submitting process
     final, seen = worker.wait(submitted["job"], lambda st: st["status"] in ("done", "failed"))
+    stop.set()
+    seen = [st for st in watched if st["id"] == submitted["job"]] + seen
     assert final["status"] == "done", (final, worker.worker_logs())
     assert final["result"]["errors"] == []
     assert final["result"]["members"]["created"] == MEMBERS

@@ -519,3 +519,21 @@ def test_saving_from_the_editor_with_htmx_stays_on_the_page(cast, review, client
     assert "(phiên bản 3)" in page(resp)
     prompt.refresh_from_db()
     assert prompt.answer == "Do ốm"
+
+
+def test_an_htmx_save_that_cannot_save_says_so_in_the_status_line(cast, review, client_for, client):
+    """No redirect for htmx to follow into the status line: a report no longer editable, or a
+    session that has expired, gives a message there (the text stays in the editor)."""
+    url = reverse("review_edit", args=[review.pk])
+    hx = {"HTTP_HX_REQUEST": "true"}
+    resp = client.post(url, editor_data(review, then="save"), **hx)  # not logged in (expired)
+    assert resp.status_code == 200 and "Phiên đăng nhập đã hết hạn" in page(resp) and "<html" not in page(resp)
+    assert client.post(url, editor_data(review, then="save")).status_code == 302  # without htmx: the login page
+    phone = client_for(cast.users["dave"])
+    services.review_save(actor=cast.users["dave"], review=review, base_version=0, content={"II": "<p>x</p>"})
+    review.refresh_from_db()
+    Review.objects.filter(pk=review.pk).update(status="submitted")
+    resp = phone.post(url, editor_data(review, then="save"), **hx)
+    assert resp.status_code == 200 and "không thể sửa" in page(resp) and "HX-Retarget" not in resp
+    review.refresh_from_db()
+    assert review.version == 1
