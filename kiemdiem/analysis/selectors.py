@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections import Counter
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import Http404
 
@@ -21,11 +20,7 @@ def get_review(user, review_id, action: Action = Action.VIEW) -> Review:
         review = Review.objects.select_related("campaign", "member", "subject_org", "unit").get(pk=review_id)
     except (Review.DoesNotExist, ValueError, TypeError):
         raise Http404
-    scope = access.scope_for(user)
-    if not scope.allows(review.org_path, Action.VIEW):
-        raise Http404
-    if not scope.allows(review.org_path, action):
-        raise PermissionDenied
+    access.check_path(user, review.org_path, action)
     return review
 
 
@@ -34,11 +29,7 @@ def get_flag(user, flag_id, action: Action = Action.VIEW) -> Flag:
         flag = Flag.objects.select_related("review").get(pk=flag_id)
     except (Flag.DoesNotExist, ValueError, TypeError):
         raise Http404
-    scope = access.scope_for(user)
-    if not scope.allows(flag.org_path, Action.VIEW):
-        raise Http404
-    if not scope.allows(flag.org_path, action):
-        raise PermissionDenied
+    access.check_path(user, flag.org_path, action)
     return flag
 
 

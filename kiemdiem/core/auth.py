@@ -12,12 +12,14 @@ from django.db import connections, router
 
 
 @functools.cache
-def _columns(vendor: str) -> tuple[str, list[str]]:
+def _select_sql(alias: str) -> tuple[str, list[str]]:
+    """The SELECT of one user by primary key, and the attribute names of its columns."""
     model = get_user_model()
-    q = connections[router.db_for_read(model)].ops.quote_name
-    fields = [f.attname for f in model._meta.concrete_fields]
-    cols = ", ".join(q(model._meta.get_field(f).column) for f in [f.name for f in model._meta.concrete_fields])
-    return f"SELECT {cols} FROM {q(model._meta.db_table)} WHERE {q(model._meta.pk.column)} = %s", fields
+    q = connections[alias].ops.quote_name
+    fields = model._meta.concrete_fields
+    cols = ", ".join(q(f.column) for f in fields)
+    return (f"SELECT {cols} FROM {q(model._meta.db_table)} WHERE {q(model._meta.pk.column)} = %s",
+            [f.attname for f in fields])
 
 
 class Backend(ModelBackend):
@@ -27,7 +29,7 @@ class Backend(ModelBackend):
         connection = connections[alias]
         if connection.vendor != "postgresql":  # SQLite gives dates back as text: the ORM converts them
             return super().get_user(user_id)
-        sql, fields = _columns(connection.vendor)
+        sql, fields = _select_sql(alias)
         try:
             pk = model._meta.pk.to_python(user_id)
         except Exception:

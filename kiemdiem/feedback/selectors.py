@@ -148,11 +148,7 @@ def get_request_staff(user, request_id) -> FeedbackRequest:
                                                          "review__subject_org").get(pk=request_id)
     except (FeedbackRequest.DoesNotExist, ValueError, TypeError):
         raise Http404
-    scope = access.scope_for(user)
-    if not scope.allows(request.review.org_path, Action.VIEW):
-        raise Http404
-    if not scope.allows(request.review.org_path, Action.MANAGE):
-        raise PermissionDenied
+    access.check_path(user, request.review.org_path, Action.MANAGE)
     return request
 
 

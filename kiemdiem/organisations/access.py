@@ -120,17 +120,23 @@ def organisations(user, action: Action = Action.VIEW) -> QuerySet[Organisation]:
     return Organisation.objects.filter(scope_for(user).path_q("path", action))
 
 
+def check_path(user, path: str, action: Action = Action.VIEW) -> None:
+    """Whatever is held at `path`: 404 if the user may not see it, 403 if they may see it but
+    not do `action`. The getters of every app end with this."""
+    scope = scope_for(user)
+    if not scope.allows(path, Action.VIEW):
+        raise Http404
+    if not scope.allows(path, action):
+        raise PermissionDenied
+
+
 def get_organisation(user, pk, action: Action = Action.VIEW) -> Organisation:
     """The organisation if the user may see it (404 otherwise) and do `action` (403 otherwise)."""
-    scope = scope_for(user)
     try:
         org = Organisation.objects.get(pk=pk)
     except (Organisation.DoesNotExist, ValueError, TypeError):
         raise Http404
-    if not scope.allows(org.path, Action.VIEW):
-        raise Http404
-    if not scope.allows(org.path, action):
-        raise PermissionDenied
+    check_path(user, org.path, action)
     return org
 
 

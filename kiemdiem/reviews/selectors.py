@@ -55,6 +55,13 @@ class Tally:
         for k, v in other.by_status.items():
             self.by_status[k] += v
 
+    def count(self, status: str, n: int, submitted: int, overdue: int) -> None:
+        """Add one grouped row (n reviews in `status`, of which so many submitted, overdue)."""
+        self.total += n
+        self.by_status[status] += n
+        self.submitted += submitted
+        self.overdue += overdue
+
 
 def overdue_q(campaign: Campaign, today: datetime.date | None = None) -> Q:
     """Reviews behind their stage deadline: not yet submitted after the drafts deadline, or not
@@ -82,11 +89,7 @@ def progress(campaign: Campaign, root_path: str, today: datetime.date | None = N
         for child, status, n, submitted, overdue in (reviews.annotate(child=child_or_root_key("org_path", root_path))
                                                      .values_list("child", "status").annotate(**counts).order_by()):
             for pk in ((root_id, int(child)) if child else (root_id,)):
-                t = tallies[pk]
-                t.total += n
-                t.by_status[status] += n
-                t.submitted += submitted
-                t.overdue += overdue
+                tallies[pk].count(status, n, submitted, overdue)
         return tallies
     root_depth = root_path.count(".")
     # `levels` limits the roll-up to the root and that many levels below it (a progress page
@@ -95,11 +98,7 @@ def progress(campaign: Campaign, root_path: str, today: datetime.date | None = N
     for path, status, n, submitted, overdue in reviews.values_list("org_path", "status").annotate(**counts).order_by():
         parts = path[:-1].split(".")
         for part in parts[root_depth - 1:stop]:
-            t = tallies[int(part)]
-            t.total += n
-            t.by_status[status] += n
-            t.submitted += submitted
-            t.overdue += overdue
+            tallies[int(part)].count(status, n, submitted, overdue)
     return tallies
 
 
