@@ -44,12 +44,7 @@ def main() -> None:
     province = lc.Organisation.objects.filter(code="TH-29").first() or \
         lc.Organisation.objects.filter(parent__isnull=True, dissolved__isnull=True).order_by("path").first()
     label = f"xếp loại {province.code}"
-    if args.campaign:
-        camp = lc.Campaign.objects.get(pk=args.campaign)
-    else:
-        # only this script's own leftovers: other benchmarks share the tag and the database
-        lc.cleanup(list(lc.Campaign.objects.filter(title=f"{lc.TAG} {label} {lc.YEAR}").values_list("pk", flat=True)))
-        camp = lc.create_campaign(actor, province, label)
+    camp = lc.own_campaign(actor, province, label, args.campaign)
     try:
         if not args.campaign:
             t0 = time.perf_counter()

@@ -179,6 +179,16 @@ def create_campaign(actor, issuer: Organisation, label: str) -> Campaign:
     )
 
 
+def own_campaign(actor, issuer: Organisation, label: str, reuse: int | None = None) -> Campaign:
+    """The campaign a benchmark works on: `reuse` (a campaign kept by an earlier --keep run),
+    else a new one, after deleting this label's leftovers only (other benchmarks share the tag
+    and the database)."""
+    if reuse:
+        return Campaign.objects.get(pk=reuse)
+    cleanup(list(Campaign.objects.filter(title=f"{TAG} {label} {YEAR}").values_list("pk", flat=True)))
+    return create_campaign(actor, issuer, label)
+
+
 def _referencing(table: str) -> list[tuple[str, str]]:
     """(table, column) of every foreign key pointing at `table` (PostgreSQL catalogue)."""
     with connection.cursor() as cur:

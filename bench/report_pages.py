@@ -53,11 +53,7 @@ def main() -> None:
     actor = lc.bench_user()
     province = lc.Organisation.objects.get(code="TH-29")
     label = f"thống kê {province.code}"
-    if args.campaign:
-        camp = lc.Campaign.objects.get(pk=args.campaign)
-    else:
-        lc.cleanup(list(lc.Campaign.objects.filter(title=f"{lc.TAG} {label} {lc.YEAR}").values_list("pk", flat=True)))
-        camp = lc.create_campaign(actor, province, label)
+    camp = lc.own_campaign(actor, province, label, args.campaign)
     try:
         if not args.campaign:
             t0 = time.perf_counter()

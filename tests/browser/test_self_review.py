@@ -18,6 +18,14 @@ def assert_fits(page, where: str):
     assert scroll_width <= inner_width + 1, f"{where}: page is {scroll_width}px wide on a {inner_width}px screen"
 
 
+def log_in_as_dave(page):
+    page.goto("/accounts/login/")
+    page.fill("#id_username", "dave")
+    page.fill("#id_password", PASSWORD)
+    page.click("button.primary")
+    page.wait_for_url("**/org/")
+
+
 @pytest.fixture
 def campaign(browser_cast):
     from kiemdiem.campaigns import services as campaign_services
@@ -38,11 +46,7 @@ def test_member_writes_and_submits_a_self_review_on_a_phone(new_page, browser_ca
     from kiemdiem.reviews.models import Review
 
     page, problems = new_page(PHONE)
-    page.goto("/accounts/login/")
-    page.fill("#id_username", "dave")
-    page.fill("#id_password", PASSWORD)
-    page.click("button.primary")
-    page.wait_for_url("**/org/")
+    log_in_as_dave(page)
 
     page.click("#nav-my-reviews")
     page.wait_for_url("**/reviews/mine/")
@@ -108,11 +112,7 @@ def test_a_save_that_fails_says_so_and_keeps_the_text(new_page, browser_cast, ca
     from kiemdiem.reviews.models import Review
 
     page, problems = new_page(PHONE)
-    page.goto("/accounts/login/")
-    page.fill("#id_username", "dave")
-    page.fill("#id_password", PASSWORD)
-    page.click("button.primary")
-    page.wait_for_url("**/org/")
+    log_in_as_dave(page)
     review = Review.objects.get(campaign=campaign, member__code="DV-001")
     page.goto(f"/reviews/{review.pk}/edit/")
     page.fill("#id_sec_II", "Có lúc còn chậm đóng đảng phí.")
