@@ -28,7 +28,27 @@ class ErrorOut(Schema):
     messages: list[str] = []
 
 
+class RefusalOut(Schema):
+    review_id: int
+    subject: str
+    level: str
+    max_level: str
+    max_level_name: str
+    binding: bool  # the regulation: no reason gets past it; false: a written reason would
+    reasons: list[str]
+    cap_reasons: list[str]
+
+
+class RefusedOut(Schema):
+    detail: str
+    messages: list[str] = []
+    refusals: list[RefusalOut]
+
+
 def _invalid(exc: ValidationError):
+    """400 with the messages; 422 with the highest level allowed and why when the rules refuse a level."""
+    if isinstance(exc, services.RatingRefused):
+        return Status(422, {"detail": " ".join(exc.messages), "messages": exc.messages, "refusals": exc.refusals})
     return Status(400, {"detail": " ".join(exc.messages), "messages": exc.messages})
 
 
@@ -123,7 +143,9 @@ class RowOut(Schema):
     unit_level: str
     appraisal_level: str
     decision: str
-    warnings: list[dict]
+    warnings: list[dict]  # {code, reason, binding, max_level}: binding ones nothing overrides
+    max_level: str  # the highest level the binding rules allow
+    max_level_reasons: list[str]
     history: list[RatingOut]
 
 
@@ -228,7 +250,7 @@ def ballot_cast(request, vote_id: int, payload: BallotIn):
     return Status(200, {"vote_id": vote.pk, "receipt": receipt})
 
 
-@router.post("/votes/{vote_id}/close", response={200: VoteOut, 400: ErrorOut})
+@router.post("/votes/{vote_id}/close", response={200: VoteOut, 400: ErrorOut, 422: RefusedOut})
 def vote_close(request, vote_id: int, payload: CloseIn):
     vote = selectors.get_vote(request.user, vote_id)
     try:
@@ -259,11 +281,12 @@ def calibration(request, campaign_id: int, body_id: Optional[int] = None):
         "rows": [{"review_id": r.review.pk, "subject": r.subject, "kind": r.kind, "unit": r.unit, "self_level": r.self_level,
                   "self_score": float(r.self_score) if r.self_score is not None else None, "unit_level": r.unit_level,
                   "appraisal_level": r.appraisal_level, "decision": r.current, "warnings": r.warnings,
+                  "max_level": r.cap, "max_level_reasons": r.cap_reasons,
                   "history": [_rating_out(h) for h in r.history]} for r in cal.rows],
     }
 
 
-@router.post("/calibration/decide", response={200: DecidedOut, 400: ErrorOut})
+@router.post("/calibration/decide", response={200: DecidedOut, 400: ErrorOut, 422: RefusedOut})
 def calibration_decide(request, payload: DecideIn):
     """Bulk decisions, all or nothing: every decision and the quota are checked together."""
     campaign, body = selectors.get_body_and_campaign(request.user, payload.campaign_id, payload.body_id)

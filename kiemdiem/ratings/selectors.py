@@ -140,7 +140,11 @@ class Row:
     appraisal_level: str = ""
     decision: Rating | None = None
     history: list = field(default_factory=list)  # every decision rating, cancelled ones too
-    warnings: list = field(default_factory=list)  # [{code, reason}] for the proposal
+    warnings: list = field(default_factory=list)  # [{code, reason, binding, max_level}] for the proposal
+    cap: str = ""  # the highest level the binding rules allow
+    cap_name: str = ""
+    cap_reasons: list = field(default_factory=list)
+    allowed_codes: frozenset = frozenset()
 
     @property
     def proposal(self) -> str:
@@ -185,9 +189,12 @@ def calibration(campaign, body: Organisation, unit_id=None, level: str = "", war
                   decision=live.get(RatingStage.DECISION),
                   history=[x for x in ratings[r.pk] if x.stage == RatingStage.DECISION])
         # no level yet: what caps the subject below the best level
-        level_to_check = row.current or row.proposal or max(profile.levels, key=lambda lv: lv.rank).code
+        level_to_check = row.current or row.proposal or profile.best()
         if level_to_check in profile.codes():
-            row.warnings = [{"code": v.code, "reason": str(v.reason)} for v in profile.check(all_facts[r.pk], level_to_check)]
+            row.warnings = [v.as_dict() for v in profile.check(all_facts[r.pk], level_to_check)]
+        assessment = profile.assess(all_facts[r.pk], profile.best())
+        row.cap, row.cap_name, row.cap_reasons = assessment.cap, profile.level(assessment.cap).name, list(assessment.cap_reasons)
+        row.allowed_codes = frozenset(lv.code for lv in profile.levels if lv.rank <= profile.rank(assessment.cap))
         rows.append(row)
     distribution = {"member": Counter(), "collective": Counter()}
     for row in rows:

@@ -30,6 +30,66 @@ def _audit(actor, action, review: Review, **kw):
     audit.record(actor=actor, action=action, obj=review, org_path=review.org_path, **kw)
 
 
+# --- what the rules allow -------------------------------------------------------------------
+
+class RatingRefused(ValidationError):
+    """Levels the rules refuse. `refusals` names, per subject, the level asked for, the highest
+    level allowed and why, and whether the refusal is binding (the regulation: nothing gets
+    past it) or advisory (a written reason would). The API answers 422 with them."""
+
+    def __init__(self, messages: list[str], refusals: list[dict]):
+        super().__init__(messages)
+        self.refusals = refusals
+
+
+def refusal(profile, subject_name: str, review_id: int, assessment) -> tuple[str, dict]:
+    """The Vietnamese message and the structured refusal for one subject's assessment."""
+    cap_name = profile.level(assessment.cap).name
+    if assessment.binding:
+        reasons = [str(v.reason) for v in assessment.binding]
+        message = _("%(s)s: mức cao nhất được phép là “%(cap)s” (%(why)s). Đây là quy định bắt buộc: không thể vượt "
+                    "bằng cách ghi lý do.") % {"s": subject_name, "cap": cap_name, "why": " ".join(reasons)}
+    else:
+        reasons = [str(v.reason) for v in assessment.advisory]
+        message = _("%(s)s: cần ghi rõ lý do để xếp mức này (khuyến nghị, không bắt buộc): %(why)s") % {
+            "s": subject_name, "why": " ".join(reasons)}
+    return message, {
+        "review_id": review_id, "subject": subject_name, "level": assessment.level, "max_level": assessment.cap,
+        "max_level_name": cap_name, "binding": bool(assessment.binding), "reasons": reasons,
+        "cap_reasons": list(assessment.cap_reasons)}
+
+
+def assess(review: Review, level: str, facts=None):
+    """The rules' assessment of `review` rated at `level` (binding and advisory findings, cap)."""
+    profile = get_profile(review.campaign.rules_profile)
+    facts = facts or facts_mod.facts_for([review])[review.pk]
+    return profile.assess(facts, level)
+
+
+def subject_name(review: Review) -> str:
+    return review.member.full_name if review.member_id else review.subject_org.name
+
+
+def allowed_levels(review: Review, facts=None) -> list:
+    """The profile's levels a subject may be given (highest first), none above the cap."""
+    profile = get_profile(review.campaign.rules_profile)
+    cap = assess(review, profile.lowest(), facts).cap
+    return [lv for lv in sorted(profile.levels, key=lambda lv: -lv.rank) if lv.rank <= profile.rank(cap)]
+
+
+def proposal_gate(review: Review) -> list[str]:
+    """Submission gate (reviews.gates.SUBMIT_GATES): the self-proposed level may not exceed
+    what the binding rules allow (the self-score's band, a discipline, a conclusion...)."""
+    profile = get_profile(review.campaign.rules_profile)
+    if not review.proposed_level or review.proposed_level not in profile.codes():
+        return []
+    assessment = assess(review, review.proposed_level)
+    if not assessment.binding:
+        return []
+    return [_("Mức tự đề xuất vượt mức cao nhất quy định cho phép là “%(cap)s”: %(why)s") % {
+        "cap": profile.level(assessment.cap).name, "why": " ".join(str(v.reason) for v in assessment.binding)}]
+
+
 # --- meetings -------------------------------------------------------------------------------
 
 @transaction.atomic
@@ -155,6 +215,11 @@ def ballot_cast(*, voter: Member, vote: Vote, level: str) -> str:
         raise ValidationError(_("Chỉ đảng viên chính thức có mặt tại hội nghị mới được bỏ phiếu."))
     if level not in profile.codes():
         raise ValidationError(_("Mức xếp loại không hợp lệ."))
+    cap = assess(vote.subject, level)
+    if cap.binding:
+        raise ValidationError(_("Mức “%(level)s” vượt mức cao nhất quy định cho phép (“%(cap)s”): %(why)s") % {
+            "level": profile.level(level).name, "cap": profile.level(cap.cap).name,
+            "why": " ".join(str(v.reason) for v in cap.binding)})
     receipt = secrets.token_hex(6).upper()
     try:
         with transaction.atomic():
@@ -198,35 +263,51 @@ def vote_close(*, actor, vote: Vote, counts: dict[str, int] | None = None) -> Vo
                 "n": sum(tally.values()), "e": vote.eligible})
     if not sum(tally.values()):
         raise ValidationError(_("Chưa có phiếu nào."))
+    subject_facts = facts_mod.facts_for([vote.subject])[vote.subject.pk]
+    cap = profile.assess(subject_facts, profile.lowest()).cap
+    if vote.method != VoteMethod.SECRET:
+        above = sorted((lv for lv in tally if profile.rank(lv) > profile.rank(cap)), key=profile.rank, reverse=True)
+        if above:
+            raise ValidationError(_("Không thể biểu quyết mức “%(level)s”: mức cao nhất quy định cho phép là “%(cap)s” "
+                                    "(%(why)s).") % {"level": profile.level(above[0]).name, "cap": profile.level(cap).name,
+                                                     "why": " ".join(profile.assess(subject_facts, above[0]).cap_reasons)})
     vote.tally, vote.status, vote.closed_at = tally, VoteStatus.CLOSED, timezone.now()
     vote.result_level = result_level(profile, tally, sum(tally.values()))
     vote.save()
     _audit(actor, "vote.close", vote.subject, changes={"tally": tally, "result": vote.result_level})
-    rating_record(actor=actor, review=vote.subject, stage=RatingStage.UNIT, level=vote.result_level,
-                  reason=_("Kết quả biểu quyết: %(t)s") % {"t": ", ".join(f"{k}: {v}" for k, v in sorted(tally.items()))},
-                  force=True)
+    reason = _("Kết quả biểu quyết: %(t)s") % {"t": ", ".join(f"{k}: {v}" for k, v in sorted(tally.items()))}
+    level = vote.result_level
+    if profile.rank(level) > profile.rank(cap):
+        # ballots cast before a record lowered the cap: the proposal is the cap, and says why
+        reason += " " + _("Quy định chỉ cho phép tối đa “%(cap)s”: %(why)s") % {
+            "cap": profile.level(cap).name, "why": " ".join(profile.assess(subject_facts, level).cap_reasons)}
+        level = cap
+    rating_record(actor=actor, review=vote.subject, stage=RatingStage.UNIT, level=level, reason=reason, force=True,
+                  facts=subject_facts)
     return vote
 
 
 # --- ratings --------------------------------------------------------------------------------
 
 def verdicts(review: Review, level: str, facts=None) -> list[dict]:
-    profile = get_profile(review.campaign.rules_profile)
-    facts = facts or facts_mod.facts_for([review])[review.pk]
-    return [{"code": v.code, "reason": str(v.reason)} for v in profile.check(facts, level)]
+    return [v.as_dict() for v in get_profile(review.campaign.rules_profile).check(
+        facts or facts_mod.facts_for([review])[review.pk], level)]
 
 
 @transaction.atomic
 def rating_record(*, actor, review: Review, stage: str, level: str, reason: str = "", body=None,
                   force: bool = False, facts=None) -> Rating:
-    """Record a level at a stage. A level the profile's checks object to needs a written
+    """Record a level at a stage. A level above what a binding finding allows is refused,
+    whatever the reason and whoever asks; one an advisory finding objects to needs a written
     reason (`force` skips that for a vote result, whose tally is its reason)."""
     profile = get_profile(review.campaign.rules_profile)
     if level not in profile.codes():
         raise ValidationError(_("Mức xếp loại không thuộc quy định áp dụng."))
-    found = verdicts(review, level, facts)
-    if found and not force and not nfc(reason):
-        raise ValidationError([_("Mức xếp loại vượt quá mức quy định cho phép; cần ghi rõ lý do:")] + [f["reason"] for f in found])
+    assessment = assess(review, level, facts)
+    if assessment.binding or (assessment.advisory and not force and not nfc(reason)):
+        message, refused = refusal(profile, subject_name(review), review.pk, assessment)
+        raise RatingRefused([message], [refused])
+    found = [v.as_dict() for v in assessment.advisory]
     previous = Rating.objects.filter(review=review, stage=stage, cancelled_at__isnull=True).first()
     if previous:
         previous.cancelled_at, previous.cancel_reason = timezone.now(), nfc(reason) or _("Thay bằng mức mới")
@@ -407,7 +488,7 @@ def _decide(*, actor, campaign, decisions, body=None) -> tuple[list[int], int]:
     # every level checked against the profile, once per distinct (facts, level), while the
     # new decisions stream to the database (nothing is kept if any check fails)
     source = facts_mod.FactSource(campaign, set(ids))
-    memo: dict[tuple, tuple[list, str]] = {}  # verdicts as data, as COPY text
+    memo: dict[tuple, tuple[list, str, object]] = {}  # advisory verdicts as data, as COPY text; the assessment
     found_for, errors = {}, []
     tally = Counter()  # (body, collective 0/1, level) -> decisions
 
@@ -420,9 +501,10 @@ def _decide(*, actor, campaign, decisions, body=None) -> tuple[list[int], int]:
             key = (source.key(rid, member_id, org_id, form, common, tasks), level)
             found = memo.get(key)
             if found is None:
-                verdict_list = [{"code": v.code, "reason": str(v.reason)} for v in profile.check(source.facts(key[0]), level)]
-                found = memo[key] = (verdict_list, _copy_text(json.dumps(verdict_list, ensure_ascii=False)))
-            if found[0] and not reason:
+                assessment = profile.assess(source.facts(key[0]), level)
+                verdict_list = [v.as_dict() for v in assessment.advisory]
+                found = memo[key] = (verdict_list, _copy_text(json.dumps(verdict_list, ensure_ascii=False)), assessment)
+            if found[2].binding or (found[0] and not reason):  # binding: no reason gets past it
                 errors.append(rid)
                 found_for[rid] = found
             body_id = bodies[rid]
@@ -436,8 +518,8 @@ def _decide(*, actor, campaign, decisions, body=None) -> tuple[list[int], int]:
     if errors:
         position = {rid: i for i, rid in enumerate(ids)}
         errors.sort(key=position.__getitem__)  # named in the order given
-        raise ValidationError([_("Mức xếp loại vượt quá mức quy định cho phép; cần ghi rõ lý do:")] + [
-            f"{review}: " + " ".join(f["reason"] for f in found_for[review.pk][0]) for review in _reviews_named(errors)])
+        refused = [refusal(profile, subject_name(review), review.pk, found_for[review.pk][2]) for review in _reviews_named(errors)]
+        raise RatingRefused([message for message, _r in refused], [r for _m, r in refused])
 
     # one audit row per deciding body: how many decisions at each level, how many replaced
     # (each decision's level before and after is on its rating: previous_level, level)

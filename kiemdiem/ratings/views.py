@@ -226,11 +226,13 @@ def ballot(request, meeting_id: int):
                 _fail(request, exc)
             else:
                 receipt = {"code": receipt, "vote": vote}
-    open_votes = list(meeting.votes.filter(method=VoteMethod.SECRET, status=VoteStatus.OPEN).select_related("subject__member", "subject__subject_org"))
+    open_votes = list(meeting.votes.filter(method=VoteMethod.SECRET, status=VoteStatus.OPEN).select_related(
+        "subject__member", "subject__subject_org", "subject__campaign"))
     done = set(meeting.votes.filter(cast__member=voter.member).values_list("pk", flat=True))
     for v in open_votes:
         v.label = v.subject.member.full_name if v.subject.member_id else _("Tập thể %(name)s") % {"name": v.subject.subject_org.name}
         v.voted = v.pk in done
+        v.levels = services.allowed_levels(v.subject)  # none above what the binding rules allow
     response = render(request, "ratings/ballot.html", {
         "meeting": meeting, "voter": voter, "open_votes": open_votes, "levels": profile.levels, "receipt": receipt,
         "votes": meeting.votes.select_related("subject__member", "subject__subject_org"),

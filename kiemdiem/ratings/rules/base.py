@@ -22,10 +22,43 @@ class Level:
 
 @dataclass(frozen=True)
 class Verdict:
+    """One finding about a subject. A *binding* finding is the regulation itself: it caps the
+    level and nothing gets past it (no reason, role or API call). An *advisory* finding rests
+    on evidence the deciding body may weigh otherwise: a written reason overrides it, and the
+    reason is kept on the rating and in the audit log. Which codes are advisory is profile data
+    (`Profile.advisory_codes`, overridable per profile by KIEMDIEM_ADVISORY_RULES)."""
+
     code: str
     reason: str
-    severity: str = "error"  # "error" blocks; "warning" needs a written reason to override
+    binding: bool = True
     max_level: str | None = None  # the highest level this finding allows
+
+    @property
+    def severity(self) -> str:
+        return "binding" if self.binding else "advisory"
+
+    def as_dict(self) -> dict:
+        return {"code": self.code, "reason": str(self.reason), "binding": self.binding, "max_level": self.max_level}
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """What the rules say of one subject rated at one level: the highest level the binding
+    findings allow (`cap`), the binding findings the level breaks (nothing overrides them) and
+    the advisory ones it goes against (a written reason overrides them)."""
+
+    level: str
+    cap: str
+    binding: tuple[Verdict, ...]
+    advisory: tuple[Verdict, ...]
+    cap_reasons: tuple[str, ...]  # why the cap is what it is (the binding findings that set it)
+
+    @property
+    def allowed(self) -> bool:
+        return not self.binding
+
+    def needs_reason(self) -> bool:
+        return bool(self.advisory)
 
 
 @dataclass(frozen=True)
@@ -56,6 +89,7 @@ class Facts:
     tasks_beyond_pct: float | None = None  # share of tasks done beyond requirement, 0..100
     tasks_late_pct: float | None = None
     tasks_failed_pct: float | None = None
+    tasks_declared: bool = False  # the task shares were declared, not read from a task register
     prior_shortcomings_all_fixed: bool | None = None
     degraded: bool = False  # suy thoái
     breached_prohibitions: bool = False  # "19 điều đảng viên không được làm"
@@ -69,6 +103,9 @@ class Facts:
     member_disciplined_or_degraded: bool = False
     disunity: bool = False
     subordinate_or_leader_disciplined: bool = False
+    # trigger codes whose conclusion records that the subject found and fixed the problem
+    # themselves (with its evidence): the regulation's softening applies to those
+    softened: frozenset = frozenset()
 
     @property
     def score(self) -> Decimal | None:
@@ -104,6 +141,21 @@ class Profile:
     good: str | None = None  # the level the quota is a share of
     quota_percent: int = 20
     quota_raised_percent: int = 25
+    # verdict codes that are advisory under this profile (everything else is binding); the
+    # setting KIEMDIEM_ADVISORY_RULES = {profile key: [codes]} replaces it where the domain
+    # notes mark a rule unverified
+    advisory_codes: frozenset[str] = frozenset()
+
+    def is_advisory(self, code: str) -> bool:
+        from django.conf import settings
+
+        configured = (getattr(settings, "KIEMDIEM_ADVISORY_RULES", None) or {}).get(self.key)
+        return code in (frozenset(configured) if configured is not None else self.advisory_codes)
+
+    def classify(self, verdicts: list[Verdict]) -> list[Verdict]:
+        """The profile's verdicts with `binding` set from its advisory codes."""
+        return [v if v.binding != self.is_advisory(v.code) else Verdict(v.code, v.reason, not v.binding, v.max_level)
+                for v in verdicts]
 
     def level(self, code: str) -> Level:
         for lv in self.levels:
@@ -127,21 +179,35 @@ class Profile:
         """Everything that caps the subject's level, each with its reason."""
         return []
 
+    def best(self) -> str:
+        return max(self.levels, key=lambda lv: lv.rank).code
+
     def max_level(self, facts: Facts) -> str:
-        caps = [v.max_level for v in self.findings(facts) if v.max_level and v.severity == "error"]
-        best = max(self.levels, key=lambda lv: lv.rank).code
-        return min([best, *caps], key=self.rank)
+        """The highest level the binding findings allow."""
+        return self._cap(self.classify(self.findings(facts)))[0]
+
+    def _cap(self, verdicts: list[Verdict]) -> tuple[str, list[Verdict]]:
+        caps = [v for v in verdicts if v.max_level and v.binding]
+        cap = min([self.best(), *(v.max_level for v in caps)], key=self.rank)
+        return cap, [v for v in caps if v.max_level == cap]
 
     def check(self, facts: Facts, level: str) -> list[Verdict]:
-        """Verdicts on rating `facts` at `level`: errors where the level is above what the
-        regulation allows, warnings where it is above what the evidence suggests."""
+        """Verdicts on rating `facts` at `level`: binding ones where the level is above what the
+        regulation allows, advisory ones where it is above what the evidence suggests."""
         if level not in self.codes():
             return [Verdict("unknown_level", str(_("Mức xếp loại không thuộc quy định này.")))]
-        out = []
-        for v in self.findings(facts):
-            if v.max_level and self.rank(level) > self.rank(v.max_level):
-                out.append(v)
-        return out
+        return [v for v in self.classify(self.findings(facts)) if v.max_level and self.rank(level) > self.rank(v.max_level)]
+
+    def assess(self, facts: Facts, level: str) -> Assessment:
+        """`check` split into binding and advisory, with the cap and the reasons for it."""
+        findings = self.classify(self.findings(facts))
+        cap, setting = self._cap(findings)
+        if level not in self.codes():
+            unknown = Verdict("unknown_level", str(_("Mức xếp loại không thuộc quy định này.")))
+            return Assessment(level, cap, (unknown,), (), tuple(str(v.reason) for v in setting))
+        over = [v for v in findings if v.max_level and self.rank(level) > self.rank(v.max_level)]
+        return Assessment(level=level, cap=cap, binding=tuple(v for v in over if v.binding),
+                          advisory=tuple(v for v in over if not v.binding), cap_reasons=tuple(str(v.reason) for v in setting))
 
     def quota(self, good: int, excellent: int, raised: bool = False) -> QuotaResult:
         """Excellent may be at most quota_percent of those rated good (rounded down: the

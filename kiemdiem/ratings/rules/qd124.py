@@ -23,6 +23,7 @@ class QD124(Profile):
         Level(NOT_DONE, "Không hoàn thành nhiệm vụ", 1),
     )
     excellent, good = EXCELLENT, GOOD
+    advisory_codes = frozenset({"excellent_prior"})
 
     def findings(self, facts: Facts) -> list[Verdict]:
         out: list[Verdict] = []

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from .base import discipline_form_label, Facts, Level, Profile, Verdict
 
 EXCELLENT, GOOD, DONE, NOT_DONE = "HTXSNV", "HTTNV", "HTNV", "KHTNV"
+TASK_CODES = {"excellent_tasks", "good_tasks", "done_late", "failed_tasks", "area_tasks"}
 HEAVIER_THAN_NOTHING = {"reprimand", "warning", "dismissal", "expulsion", "dissolution"}
 
 
@@ -31,6 +32,9 @@ class QD366(Profile):
         Level(NOT_DONE, "Không hoàn thành nhiệm vụ", 1),
     )
     excellent, good = EXCELLENT, GOOD
+    # the state of each earlier shortcoming (section III) is the subject's own account: the
+    # deciding body may judge it otherwise, in writing
+    advisory_codes = frozenset({"excellent_prior"})
 
     def level_for_score(self, facts: Facts) -> str | None:
         score = facts.score
@@ -45,6 +49,13 @@ class QD366(Profile):
         return NOT_DONE
 
     def findings(self, facts: Facts) -> list[Verdict]:
+        out = self._findings(facts)
+        if facts.tasks_declared:  # the report shows which facts were declared rather than recorded
+            note = " " + _("(số liệu nhiệm vụ do đơn vị kê khai)")
+            out = [Verdict(v.code, v.reason + note, v.binding, v.max_level) if v.code in TASK_CODES else v for v in out]
+        return out
+
+    def _findings(self, facts: Facts) -> list[Verdict]:
         out: list[Verdict] = []
         score_level = self.level_for_score(facts)
         if facts.score_common is not None and not (0 <= facts.score_common <= 30):
@@ -87,15 +98,16 @@ class QD366(Profile):
             else:
                 out.append(Verdict(code, reason, max_level=NOT_DONE))
 
+        soft = facts.softened
         if facts.subject == "member":
             if facts.degraded:
-                trigger("degraded", _("Bị kết luận suy thoái về tư tưởng chính trị, đạo đức, lối sống."))
+                trigger("degraded", _("Bị kết luận suy thoái về tư tưởng chính trị, đạo đức, lối sống."), "degraded" in soft)
             for d in facts.disciplines_in_period():
                 if d.duty_related and d.form in HEAVIER_THAN_NOTHING:
                     trigger("disciplined", _("Bị kỷ luật (%(form)s) trong kỳ do vi phạm liên quan đến thực hiện chức trách, "
                                              "nhiệm vụ.") % {"form": discipline_form_label(d.form)}, softened=d.self_detected_fixed)
             if facts.breached_prohibitions:
-                trigger("prohibitions", _("Vi phạm những điều đảng viên không được làm."))
+                trigger("prohibitions", _("Vi phạm những điều đảng viên không được làm."), "prohibitions" in soft)
             if facts.tasks_failed_pct is not None and facts.tasks_failed_pct > 50:
                 # xgettext:no-python-format
                 trigger("failed_tasks", _("Không hoàn thành trên 50% chỉ tiêu, nhiệm vụ trong năm."))
@@ -110,12 +122,13 @@ class QD366(Profile):
                     # xgettext:no-python-format
                     trigger("area_tasks", _("Hoàn thành dưới 70% chỉ tiêu, nhiệm vụ thuộc lĩnh vực phụ trách."))
                 if facts.corruption_disciplined_in_remit:
-                    trigger("corruption", _("Để xảy ra tham nhũng, lãng phí trong phạm vi phụ trách, bị xử lý kỷ luật."))
+                    trigger("corruption", _("Để xảy ra tham nhũng, lãng phí trong phạm vi phụ trách, bị xử lý kỷ luật."),
+                            "corruption" in soft)
         else:
             if facts.member_disciplined_or_degraded:
                 trigger("collective_member", _("Có thành viên tập thể lãnh đạo bị kỷ luật hoặc suy thoái."))
             if facts.disunity:
-                trigger("disunity", _("Nội bộ mất đoàn kết."))
+                trigger("disunity", _("Nội bộ mất đoàn kết."), "disunity" in soft)
             for d in facts.disciplines_in_period():
                 trigger("collective_disciplined", _("Tập thể bị kỷ luật (%(form)s) trong kỳ.") % {"form": discipline_form_label(d.form)},
                         softened=d.self_detected_fixed)

@@ -81,15 +81,26 @@ def test_full_flow_through_the_api(cast, world):
     members = {r["subject"]: r["review_id"] for r in cal["rows"] if r["kind"] == "member"}
     decisions = [{"review_id": pk, "level": "HTTNV"} for pk in members.values()]
     resp = committee.call("POST", "/calibration/decide", {"campaign_id": campaign.pk, "body_id": cast.PX.pk, "decisions": decisions})
-    assert resp.status_code == 400 and any("kỷ luật" in m for m in resp.json()["messages"])
+    # the duty-related reprimand is binding: 422 names the highest level allowed and why
+    assert resp.status_code == 422 and any("kỷ luật" in m for m in resp.json()["messages"])
+    [refused] = resp.json()["refusals"]
+    assert refused["review_id"] == members["Trần Văn Đức"] and refused["max_level"] == "KHTNV" and refused["binding"]
+    assert any("kỷ luật" in r for r in refused["reasons"])
     assert not Rating.objects.filter(stage="decision").exists()
     for d in decisions:
         if d["review_id"] == members["Trần Văn Đức"]:
-            d["reason"] = "Vi phạm không liên quan chức trách"
+            d["reason"] = "Đồng chí có nhiều đóng góp"  # a typed reason does not get past a binding rule
+    resp = committee.call("POST", "/calibration/decide", {"campaign_id": campaign.pk, "body_id": cast.PX.pk, "decisions": decisions})
+    assert resp.status_code == 422 and resp.json()["refusals"][0]["max_level"] == "KHTNV"
+    assert not Rating.objects.filter(stage="decision").exists()
+    for d in decisions:
+        if d["review_id"] == members["Trần Văn Đức"]:
+            d["level"], d["reason"] = "KHTNV", ""
     resp = committee.call("POST", "/calibration/decide", {"campaign_id": campaign.pk, "body_id": cast.PX.pk, "decisions": decisions})
     assert resp.status_code == 200 and len(resp.json()["decided"]) == 4
     cal = committee.call("GET", f"/campaigns/{campaign.pk}/calibration", body_id=cast.PX.pk).json()
-    assert all(r["decision"] == "HTTNV" for r in cal["rows"] if r["kind"] == "member")
+    assert {r["subject"]: r["decision"] for r in cal["rows"] if r["kind"] == "member"}["Trần Văn Đức"] == "KHTNV"
+    assert all(r["decision"] == "HTTNV" for r in cal["rows"] if r["kind"] == "member" and r["subject"] != "Trần Văn Đức")
     # staff cannot decide; outsiders do not see the body
     assert staff.call("POST", "/calibration/decide", {"campaign_id": campaign.pk, "body_id": cast.PX.pk,
                                                       "decisions": decisions}).status_code == 403

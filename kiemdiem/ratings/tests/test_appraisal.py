@@ -56,7 +56,7 @@ def test_staff_record_the_appraisal_and_the_decision_screen_shows_it(cast, world
     assert "<td>—</td><td>HTNV</td>" in decide_page  # unit proposal none, appraisal HTNV
 
 
-def test_a_level_the_rules_object_to_needs_a_reason_and_nothing_is_saved(cast, world, client_for):
+def test_a_binding_rule_refuses_with_or_without_a_reason_and_nothing_is_saved(cast, world, client_for):
     campaign, reviews = world
     discipline_record(actor=None, member=reviews[0].member, form="reprimand", deciding_body=cast.PX,
                       decision_number="05-QĐ/ĐU", decided_on=D(2025, 5, 1))
@@ -64,12 +64,32 @@ def test_a_level_the_rules_object_to_needs_a_reason_and_nothing_is_saved(cast, w
     url = reverse("appraisal", args=[campaign.pk, cast.PX.pk])
     resp = staff.post(url, _post(reviews, {reviews[1].pk: "HTTNV", reviews[0].pk: "HTTNV"}))
     body = resp.content.decode()
-    assert resp.status_code == 200 and "cần ghi rõ lý do" in body and reviews[0].member.full_name in body
+    assert resp.status_code == 200 and reviews[0].member.full_name in body
+    assert "mức cao nhất được phép là “Không hoàn thành nhiệm vụ”" in body and "kỷ luật" in body
     assert not Rating.objects.filter(stage="appraisal").exists()  # all or nothing
+    # a typed reason does not get past it
+    resp = staff.post(url, _post(reviews, {reviews[0].pk: "HTTNV"}, {reviews[0].pk: "Đồng chí có nhiều đóng góp"}))
+    assert "không thể vượt bằng cách ghi lý do" in resp.content.decode()
+    assert not Rating.objects.filter(stage="appraisal").exists()
+    staff.post(url, _post(reviews, {reviews[0].pk: "KHTNV"}))
+    rating = Rating.objects.get(stage="appraisal", review=reviews[0])
+    assert rating.level == "KHTNV" and rating.body_id == cast.PX.pk  # no advisory body: the committee's
+
+
+def test_an_advisory_rule_needs_a_reason_and_keeps_it(cast, world, client_for, settings):
+    settings.KIEMDIEM_ADVISORY_RULES = {"qd366-2025": ["disciplined"]}  # a deployment may mark a rule advisory
+    campaign, reviews = world
+    discipline_record(actor=None, member=reviews[0].member, form="reprimand", deciding_body=cast.PX,
+                      decision_number="05-QĐ/ĐU", decided_on=D(2025, 5, 1))
+    staff = client_for(cast.alice)
+    url = reverse("appraisal", args=[campaign.pk, cast.PX.pk])
+    resp = staff.post(url, _post(reviews, {reviews[1].pk: "HTTNV", reviews[0].pk: "HTTNV"}))
+    assert "cần ghi rõ lý do" in resp.content.decode() and "khuyến nghị" in resp.content.decode()
+    assert not Rating.objects.filter(stage="appraisal").exists()
     staff.post(url, _post(reviews, {reviews[0].pk: "HTTNV"}, {reviews[0].pk: "Vi phạm đã tự khắc phục"}))
     rating = Rating.objects.get(stage="appraisal", review=reviews[0])
-    assert rating.reason == "Vi phạm đã tự khắc phục" and rating.body_id == cast.PX.pk  # no advisory body: the committee's
-    assert "kỷ luật" in rating.warnings[0]["reason"]
+    assert rating.reason == "Vi phạm đã tự khắc phục"
+    assert "kỷ luật" in rating.warnings[0]["reason"] and rating.warnings[0]["binding"] is False
     # subjects another body decides are ignored
     other = Review.objects.filter(campaign=campaign, member__organisation=cast.C3).first()
     resp = staff.post(url, {"review": [str(other.pk)], f"level_{other.pk}": "HTTNV"}, follow=True)

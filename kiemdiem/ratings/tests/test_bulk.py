@@ -35,7 +35,8 @@ def member_reviews(campaign):
                 .order_by("member__code"))
 
 
-def test_bulk_decisions_go_to_the_body_the_tree_names_with_their_checks(cast, campaign):
+def test_bulk_decisions_go_to_the_body_the_tree_names_with_their_checks(cast, campaign, settings):
+    settings.KIEMDIEM_ADVISORY_RULES = {"qd366-2025": ["disciplined"]}  # an advisory finding: a reason overrides it
     reviews = member_reviews(campaign)
     discipline_record(actor=None, member=reviews[0].member, form="reprimand", deciding_body=cast.PX,
                       decision_number="05-QĐ/ĐU", decided_on=D(2025, 5, 1))
@@ -50,7 +51,7 @@ def test_bulk_decisions_go_to_the_body_the_tree_names_with_their_checks(cast, ca
         rating = saved[r.pk]
         # what the one-by-one path computes for the same subject
         assert rating.body_id == facts_mod.deciding_body_id(r, orgs)
-        assert rating.warnings == [{"code": v.code, "reason": str(v.reason)} for v in QD366.check(facts[r.pk], level)]
+        assert rating.warnings == [v.as_dict() for v in QD366.check(facts[r.pk], level)]
         assert (rating.level, rating.reason, rating.previous_level) == (level, reason, "")
         assert rating.score == r.self_score_total and rating.org_path == r.org_path
         assert rating.profile_key == "qd366-2025" and rating.actor == cast.grace and rating.cancelled_at is None
@@ -83,14 +84,16 @@ def test_bulk_decisions_refuse_as_a_whole(cast, campaign):
     discipline_record(actor=None, member=reviews[0].member, form="reprimand", deciding_body=cast.PX,
                       decision_number="05-QĐ/ĐU", decided_on=D(2025, 5, 1))
     ok = [(r.pk, "HTTNV", "") for r in reviews[1:]]
-    # a level the checks object to, without a reason: the subject is named with the reason
-    with pytest.raises(ValidationError) as exc:
-        services.decide_all(actor=cast.grace, campaign=campaign, decisions=ok + [(reviews[0].pk, "HTTNV", "")])
-    assert any(reviews[0].member.full_name in m and "kỷ luật" in m for m in exc.value.messages)
+    # a level a binding rule refuses, with or without a reason: the subject is named with the cap and why
+    for reason in ("", "Đề nghị đặc biệt"):
+        with pytest.raises(services.RatingRefused) as exc:
+            services.decide_all(actor=cast.grace, campaign=campaign, decisions=ok + [(reviews[0].pk, "HTTNV", reason)])
+        assert any(reviews[0].member.full_name in m and "kỷ luật" in m for m in exc.value.messages)
+        assert [(r["review_id"], r["max_level"], r["binding"]) for r in exc.value.refusals] == [(reviews[0].pk, "KHTNV", True)]
     # quota: 4 good under PX allow no excellent
     with pytest.raises(ValidationError, match="quá nhiều"):
         services.decide_all(actor=cast.grace, campaign=campaign,
-                            decisions=ok + [(reviews[0].pk, "HTXSNV", "Đề nghị đặc biệt")])
+                            decisions=[(ok[0][0], "HTXSNV", "")] + ok[1:] + [(reviews[0].pk, "KHTNV", "")])
     with pytest.raises(ValidationError, match="không thuộc quy định"):
         services.decide_all(actor=cast.grace, campaign=campaign, decisions=[(reviews[1].pk, "XYZ", "")])
     with pytest.raises(ValidationError, match="một lần"):

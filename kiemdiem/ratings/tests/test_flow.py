@@ -108,12 +108,13 @@ def test_decisions_checked_by_profile_and_quota(cast, setup):
         services.decide(actor=cast.grace, body=px, decisions=[(r, "HTTNV", "") for r in reviews[:3]] + [(reviews[3], "HTXSNV", "")])
     assert any("1 quá nhiều" in m for m in exc.value.messages)
     assert not Rating.objects.filter(stage="decision").exists()  # nothing half-saved
-    # a disciplined member rated too high needs a written reason
+    # a member with a duty-related reprimand cannot be rated above KHTNV, reason or not, superuser or not
     discipline_record(actor=None, member=reviews[0].member, form="reprimand", deciding_body=px,
                       decision_number="05-QĐ/ĐU", decided_on=D(2025, 5, 1))
-    with pytest.raises(ValidationError) as exc:
-        services.decide(actor=cast.grace, body=px, decisions=[(reviews[0], "HTTNV", "")])
-    assert any("kỷ luật" in m for m in exc.value.messages)
+    for actor, reason in ((cast.grace, ""), (cast.grace, "Đồng chí có nhiều đóng góp"), (cast.admin, "Quyết định của quản trị")):
+        with pytest.raises(services.RatingRefused) as exc:
+            services.decide(actor=actor, body=px, decisions=[(reviews[0], "HTTNV", reason)])
+        assert any("kỷ luật" in m and "Không hoàn thành nhiệm vụ" in m for m in exc.value.messages)
     services.decide(actor=cast.grace, body=px, decisions=[(r, "HTTNV", "") for r in reviews[1:]])
     rating = services.decide(actor=cast.grace, body=px, decisions=[(reviews[0], "KHTNV", "")])[0]
     # the wrong body cannot decide
@@ -121,9 +122,12 @@ def test_decisions_checked_by_profile_and_quota(cast, setup):
         services.decide(actor=cast.grace, body=cast.QA, decisions=[(reviews[1], "HTTNV", "")])
     # Mẫu 03: cancel and redo, history kept
     services.rating_cancel(actor=cast.grace, rating=rating, reason="Xem xét lại theo đơn khiếu nại")
-    services.decide(actor=cast.grace, body=px, decisions=[(reviews[0], "HTNV", "Tự phát hiện, đã khắc phục")])
+    # "found and fixed it myself" typed as a reason is not the recorded fact the softening needs
+    with pytest.raises(services.RatingRefused):
+        services.decide(actor=cast.grace, body=px, decisions=[(reviews[0], "HTNV", "Tự phát hiện, đã khắc phục")])
+    services.decide(actor=cast.grace, body=px, decisions=[(reviews[0], "KHTNV", "Xếp loại lại")])
     history = [(r.level, r.cancelled_at is None) for r in Rating.objects.filter(review=reviews[0], stage="decision")]
-    assert history == [("KHTNV", False), ("HTNV", True)]
+    assert history == [("KHTNV", False), ("KHTNV", True)]
 
 
 def test_collective_decided_only_after_its_members(cast, setup):

@@ -44,11 +44,12 @@ def test_excellent_needs_its_extra_conditions():
     base = dict(score_common=Decimal(28), score_tasks=Decimal(65))
     assert QD366.max_level(Facts(**base, tasks_all_on_time=True, tasks_beyond_pct=40)) == "HTXSNV"
     assert QD366.max_level(Facts(**base, tasks_all_on_time=True, tasks_beyond_pct=20)) == "HTTNV"
-    assert QD366.max_level(Facts(**base, prior_shortcomings_all_fixed=False)) == "HTTNV"
+    # advisory (section III is the subject's own account): it does not cap, it asks for a reason
+    assert QD366.max_level(Facts(**base, prior_shortcomings_all_fixed=False)) == "HTXSNV"
     collective = Facts(subject="collective", subordinate_or_leader_disciplined=True, **base)
     assert QD366.max_level(collective) == "HTTNV"
     verdicts = QD366.check(Facts(**base, prior_shortcomings_all_fixed=False), "HTXSNV")
-    assert [v.code for v in verdicts] == ["excellent_prior"]
+    assert [(v.code, v.binding) for v in verdicts] == [("excellent_prior", False)]
     assert "kỳ trước" in verdicts[0].reason
 
 
@@ -155,7 +156,7 @@ def test_no_accepted_set_of_decisions_exceeds_the_quota(levels, raised):
 @hsettings(max_examples=300)
 def test_a_level_passes_the_checks_exactly_when_it_is_at_most_the_maximum(facts, level):
     for profile in (QD366, QD124):
-        errors = [v for v in profile.check(facts, level) if v.severity == "error"]
+        errors = [v for v in profile.check(facts, level) if v.binding]
         assert (not errors) == (profile.rank(level) <= profile.rank(profile.max_level(facts)))
         for v in errors:
             assert v.reason  # every refusal says why, in words

@@ -133,19 +133,30 @@ def test_full_meeting_ballot_and_decision_flow(cast, world, client_for):
     data = {"review": [r.pk for r in members]}
     for r in members:
         data[f"level_{r.pk}"] = "HTTNV"
+    page = committee.get(cal_url).content.decode()
+    # Đức's row names the cap and disables the levels above it
+    assert "Mức cao nhất được phép: <strong>Không hoàn thành nhiệm vụ</strong>" in page
+    assert f'<select name="level_{members[1].pk}"' in page
+    row_select = page[page.index(f'<select name="level_{members[1].pk}"'):]
+    row_select = row_select[:row_select.index("</select>")]
+    assert '<option value="HTTNV" disabled>' in row_select and '<option value="KHTNV">' in row_select
     resp = committee.post(cal_url, data)
     page = resp.content.decode()
-    assert resp.status_code == 200 and "kỷ luật" in page  # the warning needs a reason: nothing saved
+    assert resp.status_code == 200 and "kỷ luật" in page and "mức cao nhất được phép là" in page  # nothing saved
     assert not Rating.objects.filter(stage="decision").exists()
-    data[f"reason_{members[1].pk}"] = "Vi phạm không liên quan chức trách; đã khắc phục"
+    data[f"reason_{members[1].pk}"] = "Vi phạm không liên quan chức trách; đã khắc phục"  # typed: binding all the same
+    resp = committee.post(cal_url, data)
+    assert resp.status_code == 200 and "không thể vượt bằng cách ghi lý do" in resp.content.decode()
+    assert not Rating.objects.filter(stage="decision").exists()
+    data[f"level_{members[1].pk}"], data[f"reason_{members[1].pk}"] = "KHTNV", ""
     resp = committee.post(cal_url, data)
     assert resp.status_code == 302
     decided = Rating.objects.get(review=members[1], stage="decision", cancelled_at__isnull=True)
-    assert decided.level == "HTTNV" and decided.reason.startswith("Vi phạm")
+    assert decided.level == "KHTNV"
     # Mẫu 03: cancel and redo; the history column keeps before/after and reasons
     resp = committee.post(reverse("rating_cancel", args=[decided.pk]), {"reason": "Xem xét lại theo đơn khiếu nại"})
     assert resp.status_code == 302
-    data2 = {"review": [members[1].pk], f"level_{members[1].pk}": "HTNV", f"reason_{members[1].pk}": "Xếp loại lại"}
+    data2 = {"review": [members[1].pk], f"level_{members[1].pk}": "KHTNV", f"reason_{members[1].pk}": "Xếp loại lại"}
     committee.post(cal_url, data2)
     page = committee.get(cal_url).content.decode()
     assert "Xem xét lại theo đơn khiếu nại" in page and "Xếp loại lại" in page
