@@ -414,6 +414,58 @@ def _disc_form(w, target):
             "decided_on": "2025-06-01", "duty_related": "on"}
 
 
+# Discipline records and conclusions: An ("A", C1, decided by PX) / Dũng ("B", C3, by XY), made
+# on first use.
+_DISC_SUBJECT = {"A": ("an", "PX"), "B": ("dung", "XY")}
+
+
+def _disc_json(w, target):
+    member, body = _DISC_SUBJECT.get(target, ("an", "PX"))
+    return {"member_id": w.members[member].pk if target in _DISC_SUBJECT else MISSING, "form": "reprimand",
+            "deciding_body_id": w.orgs[body].pk, "decision_number": "12-QĐ/ĐU", "decided_on": "2025-06-01"}
+
+
+def _concl_form(w, target):
+    return {"member_code": {"A": "DV-002", "B": "DV-005"}.get(target, "DV-002"), "kind": "prohibitions",
+            "body_code": {"A": "PX", "B": "XY"}.get(target, "PX"), "number": "12-KL/UBKT", "concluded_on": "2025-06-01",
+            "summary": "Vi phạm quy định"}
+
+
+def _concl_json(w, target):
+    member, body = _DISC_SUBJECT.get(target, ("an", "PX"))
+    return {"member_id": w.members[member].pk if target in _DISC_SUBJECT else MISSING, "kind": "prohibitions",
+            "body_id": w.orgs[body].pk, "number": "12-KL/UBKT", "concluded_on": "2025-06-01"}
+
+
+def _disc_obj(w, target):
+    from kiemdiem.discipline.models import Discipline
+    from kiemdiem.discipline.services import discipline_record
+
+    if target not in _DISC_SUBJECT:
+        return {"discipline_id": MISSING}
+    member, body = _DISC_SUBJECT[target]
+    d = Discipline.objects.filter(member=w.members[member]).first() or discipline_record(
+        actor=None, member=w.members[member], form="reprimand", deciding_body=w.orgs[body], decision_number="9-QĐ/ĐU",
+        decided_on=datetime.date(2025, 5, 1))
+    return {"discipline_id": d.pk}
+
+
+def _concl_obj(with_org: bool = False):
+    def build(w, target):
+        from kiemdiem.discipline.models import Conclusion
+        from kiemdiem.discipline.services import conclusion_record
+
+        if target not in _DISC_SUBJECT:
+            return {"conclusion_id": MISSING, **({"org_id": MISSING} if with_org else {})}
+        member, body = _DISC_SUBJECT[target]
+        c = Conclusion.objects.filter(member=w.members[member]).first() or conclusion_record(
+            actor=None, member=w.members[member], kind="degraded", body=w.orgs[body], number="9-KL/UBKT",
+            concluded_on=datetime.date(2025, 5, 1))
+        return {"conclusion_id": c.pk, **({"org_id": w.orgs[body].pk} if with_org else {})}
+
+    return build
+
+
 # Remediation: an item for dave ("self"), An ("A") or Dũng ("B") from the launched review
 # campaign; "done" puts it where the committee's effectiveness check applies. A removal case
 # for An / Dũng, as a candidate or proposed by the cell.
@@ -640,6 +692,9 @@ PAGES: dict[str, list[Entry]] = {
     "appraisal": [Entry("manage", ORG, _fb_camp("PX", "XY"), ("get", "post"))],
     "discipline_list": [Entry("view", ORG, _org("PX", "XY"))],
     "discipline_create": [Entry("manage", ORG, _org("PX", "XY"), ("get", "post"), _disc_form, writes=True)],
+    "conclusion_list": [Entry("view", ORG, _org("PX", "XY"))],
+    "conclusion_create": [Entry("manage", ORG, _org("PX", "XY"), ("get", "post"), _concl_form, writes=True)],
+    "conclusion_cancel": [Entry("manage", ORG, _concl_obj(with_org=True), ("post",), _text(reason="Ghi nhầm"), writes=True)],
     # reports: statistics pages (issue 7); the campaign is the launched review campaign seen from PX / XY
     "reports_home": [Entry("login", ok_status=(200, 302))],
     "report_statistics": [Entry("view", ORG, _org("PX", "XY"))],
@@ -750,6 +805,15 @@ API: dict[tuple[str, str], Entry] = {
     ("GET", "/api/v1/analysis/reviews/{review_id}/flags"): Entry("view", REVIEW_ORG, _review()),
     ("POST", "/api/v1/analysis/flags/{flag_id}/dismiss"): Entry("manage", REVIEW_ORG, _an_flag, ("post",),
                                                               _text(note="Đã xem xét"), writes=True),
+    # discipline records and conclusions
+    ("GET", "/api/v1/organisations/{org_id}/disciplines"): Entry("view", ORG, _org("PX", "XY")),
+    ("GET", "/api/v1/disciplines/{discipline_id}"): Entry("view", ORG, _disc_obj),
+    ("POST", "/api/v1/disciplines"): Entry("manage", ORG, _org("PX", "XY"), ("post",), _disc_json, writes=True),
+    ("GET", "/api/v1/organisations/{org_id}/conclusions"): Entry("view", ORG, _org("PX", "XY")),
+    ("GET", "/api/v1/conclusions/{conclusion_id}"): Entry("view", ORG, _concl_obj()),
+    ("POST", "/api/v1/conclusions"): Entry("manage", ORG, _org("PX", "XY"), ("post",), _concl_json, writes=True),
+    ("POST", "/api/v1/conclusions/{conclusion_id}/cancel"): Entry("manage", ORG, _concl_obj(), ("post",),
+                                                                  _text(reason="Ghi nhầm"), writes=True),
     # reports: statistics of a subtree (issue 7)
     ("GET", "/api/v1/organisations/{org_id}/statistics"): Entry("view", ORG, _org("PX", "XY")),
 }
