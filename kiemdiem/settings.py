@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "kiemdiem.reviews",
     "kiemdiem.feedback",
     "kiemdiem.discipline",
+    "kiemdiem.performance",
     "kiemdiem.ratings",
     "kiemdiem.remediation",
     "kiemdiem.reports",
