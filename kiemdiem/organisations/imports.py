@@ -23,6 +23,7 @@ header is row 1).
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime
 import functools
@@ -531,6 +532,47 @@ class _Source:
         # numbered by record, as Excel shows a CSV file (a quoted value may span lines)
         return Table(kind, "", tuple(header), enumerate(reader, start=2), max(lines - 1, 0))
 
+    def any_table(self, accept: Callable[[tuple], bool], not_found: str) -> Table:
+        """The first table whose header `accept`s, whatever its kind (see open_table)."""
+        if self.suffix == ".xlsx":
+            try:
+                self._xlsx = _Xlsx(self.path)
+                for title, part in self._xlsx.sheets:
+                    rows = self._xlsx.rows(part)
+                    first = next(rows, None)
+                    if first and first[0] == 1 and accept(first[1]):
+                        estimated = max(self._xlsx.estimated_rows(part) - 1, 0)
+                        return Table("", title, first[1], self._checked(rows), estimated)
+            except _XLSX_ERRORS as exc:
+                raise FileProblem(_("Không đọc được tệp Excel (.xlsx): %(error)s") % {"error": str(exc) or type(exc).__name__})
+            raise FileProblem(not_found)
+        if self.suffix != ".csv":
+            raise FileProblem(_("Chỉ nhận tệp .xlsx hoặc .csv."))
+        self._handle = open(self.path, newline="", encoding="utf-8-sig")
+        try:
+            first = self._handle.readline()
+        except UnicodeDecodeError:
+            raise FileProblem(_("Tệp CSV phải lưu với mã hóa UTF-8 (trong Excel: “CSV UTF-8”)."))
+        delimiter = max((",", ";", "\t"), key=first.count)
+        self._handle.seek(0)
+        reader = csv.reader(self._decoded(), delimiter=delimiter)
+        try:
+            header = tuple(next(reader, None) or ())
+        except csv.Error as exc:
+            raise FileProblem(_("Dòng 1: %(error)s") % {"error": exc})
+        if not accept(header):
+            raise FileProblem(not_found)
+        return Table("", "", header, self._csv_records(reader), 0)
+
+    @staticmethod
+    def _csv_records(reader) -> Iterator[tuple[int, tuple]]:
+        rownum = 1
+        try:
+            for rownum, row in enumerate(reader, start=2):
+                yield rownum, tuple(row)
+        except csv.Error as exc:  # e.g. a cell beyond csv.field_size_limit()
+            raise FileProblem(_("Dòng %(row)d: không đọc được (%(error)s).") % {"row": rownum + 1, "error": exc})
+
     def _decoded(self) -> Iterator[str]:
         try:
             yield from self._handle
@@ -542,6 +584,20 @@ class _Source:
             self._xlsx.close()
         if self._handle is not None:
             self._handle.close()
+
+
+@contextlib.contextmanager
+def open_table(path, filename: str = "", *, accept: Callable[[tuple], bool], not_found: str) -> Iterator[Table]:
+    """For other apps' imports: the rows of the first sheet of an .xlsx workbook whose row-1
+    header `accept`s (or of a CSV file, whose header must), streamed with this module's
+    readers, as a Table of kind "". Raises FileProblem (with `not_found` when no header is
+    accepted); the file is closed on leaving the block. A CSV cell beyond the csv module's
+    field limit is a FileProblem naming the row."""
+    source = _Source(Path(path), filename)
+    try:
+        yield source.any_table(accept, not_found)
+    finally:
+        source.close()
 
 
 def count_rows(path, filename: str = "") -> int:
