@@ -14,7 +14,8 @@ from django.db.models import Q
 
 from kiemdiem.discipline.models import Discipline
 from kiemdiem.organisations.choices import OrgKind
-from kiemdiem.organisations.models import Organisation
+from kiemdiem.organisations.choices import PositionRole
+from kiemdiem.organisations.models import Organisation, Position
 from kiemdiem.reviews.choices import Form
 from kiemdiem.reviews.models import Participant, PriorShortcoming, Review
 
@@ -71,41 +72,123 @@ def _period_disciplines(campaign) -> dict[tuple, list[DisciplineFact]]:
     return out
 
 
+# the triggers a conclusion's kind proves, and the codes the rules give them
+CONCLUSION_TRIGGERS = {"degraded": "degraded", "prohibitions": "prohibitions", "corruption_in_remit": "corruption",
+                       "disunity": "disunity"}
+_HEAD_ROLES = (PositionRole.SECRETARY, PositionRole.HEAD_OF_BODY)
+
+
 class FactSource:
     """The facts of a campaign's reviews from a handful of campaign-scoped queries (never an
-    IN list of every review), whatever the number of reviews."""
+    IN list of every review), whatever the number of reviews. Every QĐ 366 check reads a record:
+    disciplines, the inspection commission's conclusions (discipline.Conclusion), the task
+    register or a unit's declaration (performance), confidence votes, section III, and the
+    campaign's stored ratings of the units under a leader."""
 
     def __init__(self, campaign, wanted: set[int] | None = None):
+        from kiemdiem.discipline.selectors import conclusions_in_period, disciplined_under
+        from kiemdiem.performance.selectors import area_tasks_done_pct, low_confidence, task_facts
+
         self.campaign = campaign
+        start, end = campaign.period_start, campaign.period_end
         self.discipline = {k: tuple(v) for k, v in _period_disciplines(campaign).items()}
+        self.conclusions = conclusions_in_period(start, end)
+        self.tasks = task_facts(start, end)
+        self.low_confidence = low_confidence(start, end)
         disciplined_members = {key[1] for key in self.discipline if key[0] == "m"}
-        # collectives: a leadership member (participant) disciplined in the period
-        self.leaders_disciplined = set()
-        if disciplined_members:
+        degraded_members = {key[1] for key, facts in self.conclusions.items()
+                            if key[0] == "m" and any(f.kind == "degraded" for f in facts)}
+        # collectives: a leadership member (participant) disciplined or found degraded in the period
+        self.leaders_disciplined, self.leaders_faulted = set(), set()
+        if disciplined_members or degraded_members:
             for review_id, member_id in Participant.objects.filter(
-                    review__campaign=campaign, member_id__in=disciplined_members).values_list("review_id", "member_id"):
+                    review__campaign=campaign, member_id__in=disciplined_members | degraded_members).values_list(
+                    "review_id", "member_id"):
                 if wanted is None or review_id in wanted:
-                    self.leaders_disciplined.add(review_id)
+                    self.leaders_faulted.add(review_id)
+                    if member_id in disciplined_members:
+                        self.leaders_disciplined.add(review_id)
         self.unfixed = {
             rid for rid in PriorShortcoming.objects.filter(review__campaign=campaign).exclude(state="fixed")
             .values_list("review_id", flat=True) if wanted is None or rid in wanted
         }
+        # collectives with a subordinate organisation or a member of one disciplined in the period
+        collective_paths = set(Review.objects.filter(campaign=campaign, member__isnull=True).values_list("org_path", flat=True))
+        self.subordinate_disciplined = disciplined_under(start, end, collective_paths)
+        # leaders: the organisations where they hold a post during the period, the share of the
+        # units directly under those rated KHTNV in this campaign's live decisions, and the
+        # share of the tasks of the organisation they head that were done
+        self.leader_orgs, self.head_orgs = defaultdict(set), defaultdict(set)
+        leader_ids = Review.objects.filter(campaign=campaign, form=Form.LEADER).values_list("member_id", flat=True)
+        for member_id, org_id, role in Position.objects.filter(member_id__in=leader_ids, start__lte=end).filter(
+                Q(end__isnull=True) | Q(end__gte=start)).values_list("member_id", "organisation_id", "role"):
+            self.leader_orgs[member_id].add(org_id)
+            if role in _HEAD_ROLES:
+                self.head_orgs[member_id].add(org_id)
+        self.units_failing = self._units_failing({o for orgs in self.leader_orgs.values() for o in orgs})
+        self.area_done = area_tasks_done_pct(start, end, {o for orgs in self.head_orgs.values() for o in orgs})
 
-    def key(self, review_id: int, member_id, subject_org_id, form: str, score_common, score_tasks) -> tuple:
+    def _units_failing(self, org_ids: set[int]) -> dict[int, float]:
+        """organisation id -> share (0..100) of its direct subordinate units with a live decision
+        in this campaign that were rated KHTNV (units not yet decided are not counted)."""
+        if not org_ids:
+            return {}
+        from .choices import RatingStage
+        from .models import MEMBER_SUBJECT, Rating
+
+        paths = dict(Organisation.objects.filter(pk__in=org_ids).values_list("path", "id"))
+        decided, failing = defaultdict(int), defaultdict(int)
+        rows = (Rating.objects.filter(campaign=self.campaign, stage=RatingStage.DECISION, cancelled_at__isnull=True)
+                .exclude(subject_kind=MEMBER_SUBJECT).values_list("org_path", "level"))
+        for path, level in rows:
+            parent = path[:path.rfind(".", 0, len(path) - 1) + 1]
+            org_id = paths.get(parent)
+            if org_id is not None:
+                decided[org_id] += 1
+                failing[org_id] += level == "KHTNV"
+        return {org_id: failing[org_id] * 100 / n for org_id, n in decided.items()}
+
+    def key(self, review_id: int, member_id, subject_org_id, form: str, score_common, score_tasks, org_path: str = "") -> tuple:
         """A hashable stand-in for the review's `Facts`: equal tuples, equal facts."""
-        leaders = review_id in self.leaders_disciplined
+        subject = ("m", member_id) if member_id else ("o", subject_org_id)
+        conclusions = self.conclusions.get(subject, ())
+        found = frozenset(f.kind for f in conclusions)
+        softened = frozenset(CONCLUSION_TRIGGERS[f.kind] for f in conclusions if f.self_detected_fixed
+                             and not any(g.kind == f.kind and not g.self_detected_fixed for g in conclusions))
+        tasks = self.tasks.get(subject)
+        is_leader = form == Form.LEADER
+        units_failing = low = area = None
+        if is_leader and member_id:
+            shares = [self.units_failing[o] for o in self.leader_orgs.get(member_id, ()) if o in self.units_failing]
+            units_failing = max(shares) if shares else None
+            low = self.low_confidence.get(member_id)
+            areas = [self.area_done[o] for o in self.head_orgs.get(member_id, ()) if o in self.area_done]
+            area = min(areas) if areas else None
         return (
             "member" if member_id else "collective",
-            form == Form.LEADER,
+            is_leader,
             score_common,
-            score_tasks,
+            tasks.score_tasks if tasks is not None and tasks.score_tasks is not None else score_tasks,
             review_id not in self.unfixed,
-            self.discipline.get(("m", member_id) if member_id else ("o", subject_org_id), ()),
-            leaders,
+            self.discipline.get(subject, ()),
+            review_id in self.leaders_faulted,
+            review_id in self.leaders_disciplined or (not member_id and org_path in self.subordinate_disciplined),
+            None if tasks is None else (tasks.on_time_pct, tasks.beyond_pct, tasks.late_pct, tasks.failed_pct,
+                                        tasks.all_quality_met, tasks.declared),
+            found,
+            softened,
+            units_failing,
+            low,
+            area,
         )
 
     def facts(self, key: tuple) -> Facts:
-        subject, is_leader, score_common, score_tasks, all_fixed, disciplines, leaders = key
+        (subject, is_leader, score_common, score_tasks, all_fixed, disciplines, leaders_faulted, subordinate_disciplined,
+         tasks, found, softened, units_failing, low, area) = key
+        on_time = beyond = late = failed = quality = None
+        declared = False
+        if tasks is not None:
+            on_time, beyond, late, failed, quality, declared = tasks
         return Facts(
             subject=subject,
             is_leader=is_leader,
@@ -113,10 +196,24 @@ class FactSource:
             period_end=self.campaign.period_end,
             score_common=score_common,
             score_tasks=score_tasks,
+            tasks_all_on_time=None if on_time is None else on_time >= 100,
+            tasks_quality_met=quality,
+            tasks_beyond_pct=beyond,
+            tasks_late_pct=late,
+            tasks_failed_pct=failed,
+            tasks_declared=declared,
             prior_shortcomings_all_fixed=all_fixed,
+            degraded="degraded" in found,
+            breached_prohibitions="prohibitions" in found,
             disciplines=list(disciplines),
-            member_disciplined_or_degraded=leaders,
-            subordinate_or_leader_disciplined=leaders,
+            units_failing_pct=units_failing,
+            low_confidence_pct=low,
+            area_tasks_done_pct=area,
+            corruption_disciplined_in_remit="corruption_in_remit" in found,
+            member_disciplined_or_degraded=leaders_faulted,
+            disunity="disunity" in found,
+            subordinate_or_leader_disciplined=subordinate_disciplined,
+            softened=softened,
         )
 
 
@@ -126,4 +223,4 @@ def facts_for(reviews: list[Review]) -> dict[int, Facts]:
         return {}
     source = FactSource(reviews[0].campaign, {r.pk for r in reviews})
     return {r.pk: source.facts(source.key(r.pk, r.member_id, r.subject_org_id, r.form, r.self_score_common,
-                                          r.self_score_tasks)) for r in reviews}
+                                          r.self_score_tasks, r.org_path)) for r in reviews}

@@ -499,7 +499,7 @@ def _decide(*, actor, campaign, decisions, body=None) -> tuple[list[int], int]:
             if level not in codes:
                 raise ValidationError(_("Mức xếp loại không thuộc quy định áp dụng."))
             _id, member_id, org_id, _unit, org_path, form, common, tasks = rows[rid]
-            key = (source.key(rid, member_id, org_id, form, common, tasks), level)
+            key = (source.key(rid, member_id, org_id, form, common, tasks, org_path), level)
             found = memo.get(key)
             if found is None:
                 assessment = profile.assess(source.facts(key[0]), level)
