@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("kiemdiem.remediation.urls")),
     path("", include("kiemdiem.ratings.urls")),
     path("", include("kiemdiem.discipline.urls")),
+    path("", include("kiemdiem.performance.urls")),
     path("", include("kiemdiem.analysis.urls")),
     path("", include("kiemdiem.documents.urls")),
     path("", include("kiemdiem.reports.urls")),

@@ -159,6 +159,7 @@ class Entry:
     writes: bool = False  # an allowed POST must change something (so the payload is real)
     ok_status: tuple = ()  # allowed outcome for GET (pages default to 200)
     label: str = ""
+    multipart: bool = False  # API: the payload (files) goes as a multipart form, not JSON
 
 
 # Campaigns: one issued by PX (branch A), one by XY (branch B), made on first use and left as
@@ -576,6 +577,59 @@ def _an_phrase(w, target):
     return {"phrase_id": phrase.pk}
 
 
+# Performance (task register, declarations, confidence votes): writes on An (C1, under PX) /
+# Dũng (C3, under XY); a task of each, made on first use.
+def _perf_task(w, target):
+    from kiemdiem.performance.models import TaskAssignment
+
+    if target not in ("A", "B"):
+        return {"task_id": MISSING}
+    member = w.members[{"A": "an", "B": "dung"}[target]]
+    task, _created = TaskAssignment.objects.get_or_create(
+        member=member, title="Nhiệm vụ thử", deadline=datetime.date(2025, 6, 30), defaults={"org_path": member.organisation.path})
+    return {"task_id": task.pk}
+
+
+def _perf_subject_id(w, target, kind="member_id"):
+    if target not in ("A", "B"):
+        return {kind: MISSING}
+    if kind == "member_id":
+        return {kind: w.members[{"A": "an", "B": "dung"}[target]].pk}
+    return {kind: w.orgs[{"A": "C1", "B": "C3"}[target]].pk}
+
+
+_PERF_TASK_FORM = _text(title="Báo cáo chuyên đề", deadline="2025-09-30", status="pending", assigned_by="Chi ủy",
+                        evidence="Biên bản")
+_PERF_DECL_FORM = _text(period_start="2025-01-01", period_end="2025-12-31", on_time_pct="90", beyond_pct="30",
+                        late_pct="10", failed_pct="0", all_quality_met="on", basis="Báo cáo tổng kết")
+
+
+def _perf_import_file(w, target):
+    code = {"A": "DV-002", "B": "DV-005"}.get(target, "DV-002")
+    body = f"Mã đảng viên,Nhiệm vụ,Hạn hoàn thành,Tình trạng\n{code},Nhiệm vụ nhập,30/06/2025,Đang thực hiện\n"
+    return {"file": SimpleUploadedFile("nhiem-vu.csv", body.encode(), content_type="text/csv")}
+
+
+def _perf_vote_form(w, target):
+    return {"member_code": {"A": "DV-002", "B": "DV-005"}.get(target, "DV-002"), "held_on": "2025-11-20", "total": "10",
+            "high": "5", "medium": "3", "low": "2", "note": "Hội nghị giữa nhiệm kỳ"}
+
+
+def _perf_task_json(w, target):
+    return {**_perf_subject_id(w, target), "title": "Nhiệm vụ API", "deadline": "2025-06-30"}
+
+
+def _perf_decl_json(w, target):
+    return {**_perf_subject_id(w, target, "organisation_id"), "period_start": "2025-01-01", "period_end": "2025-12-31",
+            "on_time_pct": 100, "basis": "Báo cáo tổng kết"}
+
+
+def _perf_vote_json(w, target):
+    body = w.orgs[{"A": "PX", "B": "XY"}[target]].pk if target in ("A", "B") else MISSING
+    return {**_perf_subject_id(w, target), "body_id": body, "held_on": "2025-11-20", "total": 10, "high": 5, "medium": 3,
+            "low": 2}
+
+
 PAGES: dict[str, list[Entry]] = {
     "home": [Entry("login", ok_status=(302,))],
     "org_tree": [Entry("login")],
@@ -692,6 +746,19 @@ PAGES: dict[str, list[Entry]] = {
     "appraisal": [Entry("manage", ORG, _fb_camp("PX", "XY"), ("get", "post"))],
     "discipline_list": [Entry("view", ORG, _org("PX", "XY"))],
     "discipline_create": [Entry("manage", ORG, _org("PX", "XY"), ("get", "post"), _disc_form, writes=True)],
+    # performance: task registers (a member's: the member reads their own), declarations, import, confidence votes
+    "task_register_member": [Entry("member", MEMBER, _member),
+                             Entry("manage", ORG, _member, ("post",), _PERF_TASK_FORM, writes=True, label="add")],
+    "task_register_org": [Entry("view", ORG, _org("PX", "XY")),
+                          Entry("manage", ORG, _org("PX", "XY"), ("post",), _PERF_TASK_FORM, writes=True, label="add")],
+    "task_declaration_member": [Entry("manage", ORG, _member, ("get", "post"), _PERF_DECL_FORM, writes=True)],
+    "task_declaration_org": [Entry("manage", ORG, _org("C1", "C3"), ("get", "post"), _PERF_DECL_FORM, writes=True)],
+    "task_import": [Entry("manage", ORG, _org("PX", "XY"), ("get", "post"), _perf_import_file, writes=True)],
+    "task_import_template": [Entry("login")],
+    "task_update": [Entry("manage", ORG, _perf_task, ("post",), _text(status="not_done"), writes=True)],
+    "task_delete": [Entry("manage", ORG, _perf_task, ("post",), writes=True)],
+    "confidence_votes": [Entry("view", ORG, _org("PX", "XY")),
+                         Entry("manage", ORG, _org("PX", "XY"), ("post",), _perf_vote_form, writes=True, label="add")],
     "conclusion_list": [Entry("view", ORG, _org("PX", "XY"))],
     "conclusion_create": [Entry("manage", ORG, _org("PX", "XY"), ("get", "post"), _concl_form, writes=True)],
     "conclusion_cancel": [Entry("manage", ORG, _concl_obj(with_org=True), ("post",), _text(reason="Ghi nhầm"), writes=True)],
@@ -816,6 +883,18 @@ API: dict[tuple[str, str], Entry] = {
                                                                   _text(reason="Ghi nhầm"), writes=True),
     # reports: statistics of a subtree (issue 7)
     ("GET", "/api/v1/organisations/{org_id}/statistics"): Entry("view", ORG, _org("PX", "XY")),
+    # performance: task registers, declarations, confidence votes
+    ("GET", "/api/v1/members/{member_id}/tasks"): Entry("member", MEMBER, _member),
+    ("GET", "/api/v1/organisations/{org_id}/tasks"): Entry("view", ORG, _org("PX", "XY")),
+    ("POST", "/api/v1/tasks"): Entry("manage", ORG, _none, ("post",), _perf_task_json, writes=True),
+    ("PATCH", "/api/v1/tasks/{task_id}"): Entry("manage", ORG, _perf_task, ("patch",), _text(status="not_done"), writes=True),
+    ("DELETE", "/api/v1/tasks/{task_id}"): Entry("manage", ORG, _perf_task, ("delete",), writes=True),
+    ("POST", "/api/v1/organisations/{org_id}/tasks/import"): Entry(
+        "manage", ORG, _org("PX", "XY"), ("post",), _perf_import_file, writes=True, multipart=True
+    ),
+    ("POST", "/api/v1/task-declarations"): Entry("manage", ORG, _none, ("post",), _perf_decl_json, writes=True),
+    ("GET", "/api/v1/organisations/{org_id}/confidence-votes"): Entry("view", ORG, _org("PX", "XY")),
+    ("POST", "/api/v1/confidence-votes"): Entry("manage", ORG, _none, ("post",), _perf_vote_json, writes=True),
 }
 
 
@@ -991,6 +1070,8 @@ def test_api_access(world, path, entry, method, target, user):
     before = _state(full)
     if method == "GET":
         resp = client.get(url, entry.query, headers=headers)
+    elif entry.multipart:
+        resp = client.post(url, entry.data(world, target), headers=headers)
     else:
         payload = json.dumps(entry.data(world, target) if entry.data else {})
         resp = client.generic(method, url, payload, content_type="application/json", headers=headers)
