@@ -322,19 +322,23 @@ def task_import(file, *, actor, organisation: Organisation, filename: str = "", 
         return result
     del seen
     user = actor if getattr(actor, "is_authenticated", False) else None
-    with transaction.atomic(), open_table(path, filename, accept=_accept, not_found=not_found) as table:
-        batch = []
-        for rownum, values, problems in reader.rows(table, positions, None):
-            if problems:  # the file or the scope changed since the check: write nothing
-                raise FileProblem(_("Dòng %(n)d: %(m)s") % {"n": rownum, "m": problems[0]})
-            batch.append(values)
-            if len(batch) >= BATCH:
+    try:
+        with transaction.atomic(), open_table(path, filename, accept=_accept, not_found=not_found) as table:
+            batch = []
+            for rownum, values, problems in reader.rows(table, positions, None):
+                if problems:  # the file or the scope changed since the check: write nothing
+                    raise FileProblem(_("Dòng %(n)d: %(m)s") % {"n": rownum, "m": problems[0]})
+                batch.append(values)
+                if len(batch) >= BATCH:
+                    _save(batch, result, user)
+                    batch = []
+            if batch:
                 _save(batch, result, user)
-                batch = []
-        if batch:
-            _save(batch, result, user)
-        audit.record(actor=actor, action="performance.task_import", obj=organisation, org_path=organisation.path,
-                     changes={"file": filename, "rows": result.rows, "created": result.created, "updated": result.updated})
+            audit.record(actor=actor, action="performance.task_import", obj=organisation, org_path=organisation.path,
+                         changes={"file": filename, "rows": result.rows, "created": result.created, "updated": result.updated})
+    except FileProblem as exc:
+        result.created = result.updated = result.unchanged = 0
+        result.error(None, str(exc))
     return result
 
 

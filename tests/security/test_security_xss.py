@@ -55,6 +55,8 @@ MUST_RENDER = {
     "discipline.Discipline.decision_number", "feedback.PublicComment.text",
     "discipline.Discipline.summary", "feedback.FeedbackResponse.signed_as", "organisations.Membership.note",
     "ratings.QuotaRaise.reason", "remediation.Commitment.text", "remediation.StudySession.title",
+    "performance.TaskAssignment.title", "performance.TaskAssignment.assigned_by", "performance.TaskAssignment.evidence",
+    "performance.TaskDeclaration.basis", "performance.ConfidenceVote.note",
 }
 # core.AuditEvent.object_repr / .reason: no page lists audit events (only audit_verify reads them).
 

@@ -157,3 +157,22 @@ def test_rows_are_streamed(cast, tmp_path):
     with pytest.raises(FileProblem, match="không thấy"):
         with open_table(path, "a.xlsx", accept=lambda h: False, not_found="không thấy"):
             pass
+
+
+def test_a_row_that_fails_while_saving_rolls_everything_back(cast, tmp_path, monkeypatch):
+    """The second pass re-checks each row; a change in between (here: the scope) writes nothing."""
+    rows = [[i, "DV-002", None, f"Nhiệm vụ {i}", None, None, D(2025, 5, 1), "Đang thực hiện", None, None, None]
+            for i in range(1, 2000)] + [[0, "DV-003", None, "Cuối", None, None, D(2025, 5, 1), "Đang thực hiện", None, None, None]]
+    original = imports._Reader.resolve
+    calls = []
+
+    def resolve(self, batch):
+        calls.append(len(batch))
+        if len(calls) == 5:  # the last batch of the second pass
+            self.known["member"]["DV-003"] = None
+        return original(self, batch)
+
+    monkeypatch.setattr(imports._Reader, "resolve", resolve)
+    result = run(cast, tmp_path, xlsx(HEADER, rows))
+    assert calls == [900, 900, 200, 900, 900, 200][:len(calls)] and not result.ok
+    assert "Dòng 2001" in result.messages()[0] and TaskAssignment.objects.count() == 0
