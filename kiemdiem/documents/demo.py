@@ -1,16 +1,20 @@
 """Results for the demo Yên Lạc tree (after `seed_demo`), shaped like seed 002's figures, so the
 summary report has something to say: an annual campaign issued by Huyện ủy Yên Lạc, launched
-and finished in every unit (61/61), cells rated 49% HTXSNV and the rest HTTNV (no weak cell),
-members about 90% HTTNV or better with 12% HTXSNV, 61 members disciplined (4 expelled, all
-rated KHTNV), 9 probationary and 4 official members removed from the list. Everybody touched
-is a generated person with a fictional name (the article names nobody in Yên Lạc).
+and finished in every unit (61/61), members about 90% HTTNV or better with 12% HTXSNV, 61
+members disciplined (4 expelled, all rated KHTNV), 9 probationary and 4 official members removed
+from the list, no weak cell. Everybody touched is a generated person with a fictional name (the
+article names nobody in Yên Lạc).
 
-Ratings are written as recorded decisions (as an import of a past year would be), not through
-the calibration screen; the report only reads them."""
+Every rating is decided through `ratings.services.decide_all` by the body the tree names, checked
+by QĐ 366 and each body's quota, so `kiemdiem check_ratings` passes on the demo. Seed 002's
+"49 % of cells TSVM" was a 2018 rating under the old "trong sạch vững mạnh" rules: under QĐ 366
+the quota (HTXSNV ≤ 20 % of those rated HTTNV in each deciding body) allows about one cell in
+six, which is what this campaign shows."""
 from __future__ import annotations
 
 import datetime
 import random
+from collections import defaultdict
 
 from django.db import transaction
 from django.utils import timezone
@@ -20,15 +24,25 @@ from kiemdiem.campaigns.models import Campaign
 from kiemdiem.discipline.services import discipline_record
 from kiemdiem.organisations.choices import MEMBER_HOLDING_KINDS, PartyStatus
 from kiemdiem.organisations.models import Member, Organisation
-from kiemdiem.ratings.models import Rating
+from kiemdiem.ratings import services as rating_services
+from kiemdiem.ratings.facts import deciding_body_id, orgs_for
 from kiemdiem.remediation.choices import RemovalGround, RemovalState
 from kiemdiem.remediation.models import RemovalCase
-from kiemdiem.reviews.choices import Status
+from kiemdiem.reviews.choices import Form, Status
 from kiemdiem.reviews.launch import launch
 from kiemdiem.reviews.models import Review
 
 D = datetime.date
 SEED = 2019
+
+
+def _quota_room(good_or_better: int) -> int:
+    """The most HTXSNV among `good_or_better` subjects that keeps HTXSNV ≤ 20 % of HTTNV."""
+    return max(k for k in range(good_or_better + 1) if k * 5 <= good_or_better - k)
+
+
+def _excellent_room(n: int) -> int:
+    return _quota_room(n)
 
 
 @transaction.atomic
@@ -39,21 +53,15 @@ def seed_yen_lac_results(year: int | None = None) -> Campaign:
     campaign = campaign_services.campaign_create(
         actor=None, issuer=yl, title=f"Kiểm điểm, đánh giá, xếp loại năm {year}", kind="annual", year=year,
         period_start=start, period_end=end, plan_number="Kế hoạch số 25-KH/HU")
-    launch(actor=None, campaign=campaign)
     rng = random.Random(SEED)
-    people = list(Review.objects.filter(campaign=campaign, member__isnull=False)
-                  .values_list("pk", "org_path", "member_id", "member__status").order_by("pk"))
-    rng.shuffle(people)
 
-    # removals: 9 probationary, 4 official (probationary members need not have a review)
-    removed, taken = [], set()
+    # removals during the year: 9 probationary, 4 official; not reviewed at the year's end
+    removed = []
     for status, n in ((PartyStatus.PROBATIONARY, 9), (PartyStatus.OFFICIAL, 4)):
         rows = list(Member.objects.filter(organisation__path__startswith=yl.path, status=status)
                     .values_list("pk", "organisation__path").order_by("code"))
         rng.shuffle(rows)
         removed += [(None, path, member_id, status) for member_id, path in rows[:n]]
-    gone = {r[2] for r in removed}
-    taken = {p[0] for p in people if p[2] in gone}
     day = D(year, 10, 15)
     RemovalCase.objects.bulk_create([
         RemovalCase(member_id=member_id, year=year, ground=RemovalGround.ABSENCE_OR_DUES, org_path=path,
@@ -62,8 +70,17 @@ def seed_yen_lac_results(year: int | None = None) -> Campaign:
         for k, (_pk, path, member_id, status) in enumerate(removed, 101)])
     Member.objects.filter(pk__in=[r[2] for r in removed]).update(status=PartyStatus.REMOVED, left_on=day)
 
-    # discipline: 61 official members, 4 of them expelled; all rated KHTNV
-    disciplined = [p for p in people if p[0] not in taken and p[3] == PartyStatus.OFFICIAL][:61]
+    launch(actor=None, campaign=campaign)
+    people = list(Review.objects.filter(campaign=campaign, member__isnull=False)
+                  .values_list("pk", "org_path", "member_id", "member__status").order_by("pk"))
+    rng.shuffle(people)
+    taken = set()
+
+    # discipline: 61 official members without a leadership post, 4 of them expelled; all rated
+    # KHTNV (a duty-related discipline is a binding trigger of QĐ 366)
+    plain = set(Review.objects.filter(campaign=campaign, member__isnull=False).exclude(form=Form.LEADER)
+                .values_list("pk", flat=True))
+    disciplined = [p for p in people if p[0] not in taken and p[3] == PartyStatus.OFFICIAL and p[0] in plain][:61]
     taken |= {p[0] for p in disciplined}
     members = Member.objects.in_bulk([p[2] for p in disciplined])
     for k, (_pk, _path, member_id, _s) in enumerate(disciplined):
@@ -72,28 +89,48 @@ def seed_yen_lac_results(year: int | None = None) -> Campaign:
                           decision_number=f"{201 + k}-QĐ/HU", decided_on=D(year, 3 + k % 9, 10),
                           summary="Vi phạm quy định về những điều đảng viên không được làm")
 
-    rated = [p for p in people if p[0] not in taken]
-    total = len(rated) + len(disciplined)
-    excellent = total * 12 // 100
-    good = total * 895 // 1000 - excellent  # "gần 90%" good or better
-    levels = ["HTXSNV"] * excellent + ["HTTNV"] * good
-    levels += ["HTNV"] * (len(rated) - len(levels))
-    ratings = [Rating(review_id=pk, stage="decision", profile_key=campaign.rules_profile, level=level, body=yl, org_path=path)
-               for (pk, path, _m, _s), level in zip(rated, levels)]
-    ratings += [Rating(review_id=pk, stage="decision", profile_key=campaign.rules_profile, level="KHTNV", body=yl,
-                       org_path=path) for pk, path, _m, _s in disciplined]
+    # decisions through the rating services, by the body the tree names (the grassroots
+    # committee for its members and cells, the Huyện ủy for grassroots organisations), subordinates
+    # first, every level checked by QĐ 366 and every body's quota (20 % of those rated HTTNV)
+    reviews = list(Review.objects.filter(campaign=campaign).exclude(subject_org=yl).select_related("campaign"))
+    orgs = orgs_for(reviews)
+    body = {r.pk: deciding_body_id(r, orgs) for r in reviews}
+    by_pk = {r.pk: r for r in reviews}
+    blocked = {p[0] for p in disciplined}
 
-    # organisations: cells 49% HTXSNV, the rest HTTNV; grassroots committees HTTNV
-    cells = list(Review.objects.filter(campaign=campaign, subject_org__kind__in=MEMBER_HOLDING_KINDS)
-                 .values_list("pk", "org_path").order_by("org_path"))
-    n_excellent = round(len(cells) * 0.49)
-    ratings += [Rating(review_id=pk, stage="decision", profile_key=campaign.rules_profile,
-                       level="HTXSNV" if i < n_excellent else "HTTNV", body=yl, org_path=path)
-                for i, (pk, path) in enumerate(cells)]
-    others = (Review.objects.filter(campaign=campaign, subject_org__isnull=False).exclude(subject_org=yl)
-              .exclude(subject_org__kind__in=MEMBER_HOLDING_KINDS).values_list("pk", "org_path"))
-    ratings += [Rating(review_id=pk, stage="decision", profile_key=campaign.rules_profile, level="HTTNV", body=yl,
-                       org_path=path) for pk, path in others]
-    Rating.objects.bulk_create(ratings, batch_size=2000)
+    # members: about 90 % HTTNV or better, 12 % HTXSNV, within each body's quota
+    groups = defaultdict(list)
+    for pk, _path, _m, _s in people:
+        if pk not in taken:
+            groups[body[pk]].append(pk)
+    decisions = [(pk, "KHTNV", "") for pk in sorted(blocked)]
+    weak = defaultdict(int)
+    for pk in blocked:
+        weak[body[pk]] += 1
+    for body_id, pks in groups.items():
+        n = len(pks) + weak[body_id]  # the shares are of everyone the body rates
+        good_or_better = min(len(pks), round(n * 0.895))
+        excellent = min(round(n * 0.12), _quota_room(good_or_better))
+        good = good_or_better - excellent
+        decisions += [(pk, "HTXSNV" if i < excellent else "HTTNV" if i < excellent + good else "HTNV", "")
+                      for i, pk in enumerate(pks)]
+    rating_services.decide_all(actor=None, campaign=campaign, decisions=decisions)
+
+    # organisations, deepest first: cells where no member was disciplined may be HTXSNV (as many
+    # as each body's quota allows), the rest HTTNV; no weak cell
+    disciplined_paths = {by_pk[pk].org_path for pk in blocked}
+    collectives = [r for r in reviews if r.member_id is None]
+    for depth in sorted({r.org_path.count(".") for r in collectives}, reverse=True):
+        groups = defaultdict(list)
+        for r in collectives:
+            if r.org_path.count(".") == depth:
+                groups[body[r.pk]].append(r)
+        decisions = []
+        for rs in groups.values():
+            eligible = [r for r in rs if r.subject_org.kind in MEMBER_HOLDING_KINDS
+                        and not any(p.startswith(r.org_path) for p in disciplined_paths)]
+            excellent = {r.pk for r in eligible[:_excellent_room(len(rs))]}
+            decisions += [(r.pk, "HTXSNV" if r.pk in excellent else "HTTNV", "") for r in rs]
+        rating_services.decide_all(actor=None, campaign=campaign, decisions=decisions)
     Review.objects.filter(campaign=campaign).update(status=Status.FINAL)
     return campaign
