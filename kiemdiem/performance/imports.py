@@ -29,7 +29,6 @@ from django.utils.translation import gettext_lazy as _l
 from kiemdiem.core import audit
 from kiemdiem.organisations.access import Action, Scope, scope_for
 from kiemdiem.organisations.imports import (
-    LOOKUP,
     Column,
     FileProblem,
     _Bad,

@@ -19,6 +19,7 @@ from kiemdiem.organisations import access
 from kiemdiem.organisations.access import Action
 
 from . import imports, services
+from .choices import COMPLETED
 from .forms import ConfidenceVoteForm, DeclarationForm, TaskCreateForm, TaskUpdateForm
 from .models import ConfidenceVote, TaskAssignment, TaskDeclaration
 from .selectors import facts_from_counts, period_counts, task_credits
@@ -82,7 +83,7 @@ def _register(request, kind: str, pk: int):
     tasks = list(tasks.order_by("-deadline", "-id")[:500])
     facts = None
     if year and tasks:
-        poor = sum(1 for t in tasks if t.status in ("on_time", "beyond", "late") and not t.quality_met)
+        poor = sum(1 for t in tasks if t.status in COMPLETED and not t.quality_met)
         facts = facts_from_counts(period_counts(tasks), poor, task_credits())
     declarations = list(TaskDeclaration.objects.filter(**_subject_q(member, organisation)).order_by("-period_end")[:20])
     years = sorted({d.year for d in TaskAssignment.objects.filter(**_subject_q(member, organisation))
@@ -139,7 +140,6 @@ def task_delete(request, task_id: int):
 
 def _declaration(request, kind: str, pk: int):
     member, organisation, unit = get_subject(request.user, kind, pk, Action.MANAGE)
-    initial = {}
     year = _year(request) or timezone.localdate().year
     initial = {"period_start": datetime.date(year, 1, 1), "period_end": datetime.date(year, 12, 31)}
     form = DeclarationForm(request.POST or None, initial=initial)
