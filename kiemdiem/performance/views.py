@@ -19,10 +19,9 @@ from kiemdiem.organisations import access
 from kiemdiem.organisations.access import Action
 
 from . import imports, services
-from .choices import COMPLETED
 from .forms import ConfidenceVoteForm, DeclarationForm, TaskCreateForm, TaskUpdateForm
 from .models import ConfidenceVote, TaskAssignment, TaskDeclaration
-from .selectors import facts_from_counts, period_counts, task_credits
+from .selectors import task_facts
 
 MEMBER, ORG = "m", "o"
 
@@ -82,9 +81,10 @@ def _register(request, kind: str, pk: int):
         tasks = tasks.filter(deadline__year=year)
     tasks = list(tasks.order_by("-deadline", "-id")[:500])
     facts = None
-    if year and tasks:
-        poor = sum(1 for t in tasks if t.status in COMPLETED and not t.quality_met)
-        facts = facts_from_counts(period_counts(tasks), poor, task_credits())
+    if year:  # what the rating rules will read for that year (the register, else a declaration)
+        facts = task_facts(datetime.date(year, 1, 1), datetime.date(year, 12, 31),
+                           members=[member.pk] if member else [], organisations=[organisation.pk] if organisation else [],
+                           ).get((kind, pk))
     declarations = list(TaskDeclaration.objects.filter(**_subject_q(member, organisation)).order_by("-period_end")[:20])
     years = sorted({d.year for d in TaskAssignment.objects.filter(**_subject_q(member, organisation))
                    .dates("deadline", "year")}, reverse=True)

@@ -70,7 +70,8 @@ def test_org_register_declaration_import_and_votes(cast, client_for):
     resp = staff.post(decl, {"period_start": "2025-01-01", "period_end": "2025-12-31", "on_time_pct": "95", "beyond_pct": "30",
                              "late_pct": "5", "failed_pct": "0", "all_quality_met": "on", "basis": "Nhận xét của chi ủy"})
     assert resp.status_code == 302 and TaskDeclaration.objects.get().member == cast.binh
-    assert "Nhận xét của chi ủy" in staff.get(reverse("task_register_member", args=[cast.binh.pk])).content.decode()
+    html = staff.get(reverse("task_register_member", args=[cast.binh.pk]), {"year": "2025"}).content.decode()
+    assert "Nhận xét của chi ủy" in html and "Tự kê khai (không có sổ theo dõi)" in html
     resp = staff.post(decl, {"period_start": "2025-01-01", "period_end": "2025-12-31", "on_time_pct": "50", "beyond_pct": "0",
                              "late_pct": "0", "failed_pct": "0", "basis": "x"})
     assert resp.status_code == 200 and "100%" in resp.content.decode()
