@@ -163,10 +163,3 @@ def area_tasks_done_pct(period_start: datetime.date, period_end: datetime.date,
                 done[org_id] += n
     return {org_id: _pct(done[org_id], n) for org_id, n in total.items()}
 
-
-def period_counts(tasks: Iterable[TaskAssignment]) -> dict[str, int]:
-    """Counts per status of tasks already loaded (the register page's summary)."""
-    out: dict[str, int] = defaultdict(int)
-    for t in tasks:
-        out[t.status] += 1
-    return dict(out)
