@@ -9,6 +9,19 @@ class Form(models.TextChoices):
     OUTSIDE = "2C", _("Mẫu 2C (đảng viên ngoài hệ thống chính trị)")
 
 
+class Leadership(models.TextChoices):
+    """Which collective a review is held in. "" is the party organisation itself (its Mẫu 01) or,
+    for a person, their own cell; the others are the organisation's leadership collectives
+    (Hướng dẫn 43-HD/BTCTW), each reviewed with its own Mẫu 01, and where its members review
+    individually (Mẫu 2A) after it. Who sits in each is read from positions
+    (`reviews.leadership.BODIES`, configurable by KIEMDIEM_LEADERSHIP_BODIES)."""
+
+    ORGANISATION = "", _("Tổ chức đảng")
+    COMMITTEE = "bch", _("Ban Chấp hành (cấp ủy)")
+    STANDING = "btv", _("Ban Thường vụ")
+    PERMANENT = "tt", _("Thường trực cấp ủy")
+
+
 class Status(models.TextChoices):
     DRAFT = "draft", _("Đang soạn")
     SUBMITTED = "submitted", _("Đã nộp")

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from kiemdiem.campaigns.models import Campaign
 from kiemdiem.organisations.models import Member, Organisation
 
-from .choices import FixState, Form, IneligibleReason, ProposedLevel, Status
+from .choices import FixState, Form, IneligibleReason, Leadership, ProposedLevel, Status
 
 
 class Review(models.Model):
@@ -24,6 +24,10 @@ class Review(models.Model):
     # where the review is held: the organisation itself, or the member's official cell
     unit = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="held_reviews")
     org_path = models.CharField(max_length=255, db_index=True)  # the unit's path at launch
+    # "" : the organisation itself / the person at their cell; else the unit's leadership
+    # collective (BCH, BTV, Thường trực) the review is held in: its Mẫu 01, or a leader's Mẫu 2A
+    # there (not rated: a leader is rated once, at their own review)
+    leadership = models.CharField(max_length=3, choices=Leadership.choices, blank=True, default="")
     form = models.CharField(max_length=2, choices=Form.choices)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
     content = models.JSONField(default=dict, blank=True)  # section code -> sanitised HTML
@@ -38,8 +42,12 @@ class Review(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["campaign", "member"], condition=Q(member__isnull=False), name="one_review_per_member"),
-            models.UniqueConstraint(fields=["campaign", "subject_org"], condition=Q(subject_org__isnull=False), name="one_review_per_org"),
+            models.UniqueConstraint(fields=["campaign", "member"], condition=Q(member__isnull=False, leadership=""),
+                                    name="one_review_per_member"),
+            models.UniqueConstraint(fields=["campaign", "member", "unit", "leadership"],
+                                    condition=Q(member__isnull=False) & ~Q(leadership=""), name="one_leader_review_per_collective"),
+            models.UniqueConstraint(fields=["campaign", "subject_org", "leadership"], condition=Q(subject_org__isnull=False),
+                                    name="one_review_per_org"),
             models.CheckConstraint(
                 condition=Q(member__isnull=True, subject_org__isnull=False) | Q(member__isnull=False, subject_org__isnull=True),
                 name="review_has_one_subject",
@@ -53,7 +61,14 @@ class Review(models.Model):
         ]
 
     def __str__(self):
+        if self.leadership and self.subject_org_id:
+            return f"{self.get_leadership_display()} {self.subject_org}"
         return str(self.member or self.subject_org)
+
+    @property
+    def rated(self) -> bool:
+        """False for a leader's review held in a leadership collective: rated once, elsewhere."""
+        return not (self.member_id and self.leadership)
 
     @property
     def is_collective(self) -> bool:
