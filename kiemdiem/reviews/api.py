@@ -16,7 +16,7 @@ from ninja import Router, Schema, Status
 
 from kiemdiem.campaigns.choices import Stage
 
-from . import selectors, services
+from . import part_b, selectors, services
 from .choices import EDITABLE, sections_for
 from .models import Review
 from .views import get_review_for, positions_of, powers, role_label
@@ -92,6 +92,29 @@ class ParticipantOut(Schema):
     role: str
 
 
+class CriterionOut(Schema):
+    code: str
+    name: str
+    max_points: Optional[float] = None  # a scored criteria group (QĐ 366); null: graded by level (QĐ 124)
+
+
+class LevelOut(Schema):
+    code: str
+    name: str
+
+
+class PartBOut(Schema):
+    """What part B asks under the campaign's rules profile for this review's subject type."""
+
+    profile: str
+    scored: bool  # points: the groups' (common) and the tasks'
+    groups: list[CriterionOut]
+    common_max: Optional[float]
+    tasks_max: Optional[float]
+    graded: list[CriterionOut]  # criteria graded by a level code
+    levels: list[LevelOut]  # the levels the subject may propose, highest first
+
+
 class ReviewOut(SummaryOut):
     sections: list[SectionOut]
     shortcomings: list[str]
@@ -102,6 +125,8 @@ class ReviewOut(SummaryOut):
     self_score_total: Optional[float]
     proposed_level: str
     proposed_level_display: str
+    criteria: dict[str, str]  # group code -> points ("5.5") or criterion code -> level code
+    part_b: PartBOut
     circulated_on: Optional[datetime.date]
     meeting_warning: str
     participants: list[ParticipantOut]
@@ -137,6 +162,9 @@ class ReviewIn(Schema):
     self_score_common: Optional[Decimal] = None
     self_score_tasks: Optional[Decimal] = None
     proposed_level: str = ""
+    # part B per the profile: criteria group code -> points (QĐ 366; the common points become
+    # their sum), or criterion code -> level code (QĐ 124); left out keeps the saved ones
+    criteria: Optional[dict[str, Optional[str | float]]] = None
 
 
 class ReturnIn(Schema):
@@ -209,7 +237,9 @@ def _detail(user, review: Review) -> dict:
         "self_score_tasks": _num(review.self_score_tasks),
         "self_score_total": _num(review.self_score_total),
         "proposed_level": review.proposed_level,
-        "proposed_level_display": review.get_proposed_level_display() if review.proposed_level else "",
+        "proposed_level_display": part_b.level_name(review),
+        "criteria": review.criteria or {},
+        "part_b": _part_b(review),
         "circulated_on": review.circulated_on,
         "meeting_warning": services.meeting_warning(review) if review.is_collective else "",
         "participants": [{"member_id": x.member_id, "full_name": x.member.full_name, "role": role_label(x.role)}
@@ -219,6 +249,17 @@ def _detail(user, review: Review) -> dict:
         "positions": [f"{x.get_role_display()} {x.organisation.name}" for x in positions_of(review)],
         "problems": services.submit_problems(review) if editable and p.write else [],
         "actions": actions,
+    }
+
+
+def _part_b(review: Review) -> dict:
+    spec = part_b.spec_for(review)
+    return {
+        "profile": spec.profile_key, "scored": spec.scored,
+        "groups": [{"code": g.code, "name": g.name, "max_points": _num(g.max_points)} for g in spec.groups],
+        "common_max": _num(spec.common_max), "tasks_max": _num(spec.tasks_max),
+        "graded": [{"code": c.code, "name": c.name} for c in spec.graded],
+        "levels": [{"code": lv.code, "name": lv.name} for lv in spec.levels],
     }
 
 
@@ -268,9 +309,11 @@ def save_review(request, review_id: int, payload: ReviewIn):
             shortcomings=payload.shortcomings,
             priors={x.id: (x.state, x.comment) for x in payload.priors} if payload.priors is not None else None,
             prompt_answers={x.id: x.answer for x in payload.prompt_answers} if payload.prompt_answers is not None else None,
-            self_score_common=pick("self_score_common", review.self_score_common),
+            # new criteria without a total: the total is their sum
+            self_score_common=pick("self_score_common", None if "criteria" in given else review.self_score_common),
             self_score_tasks=pick("self_score_tasks", review.self_score_tasks),
             proposed_level=pick("proposed_level", review.proposed_level),
+            criteria=payload.criteria if "criteria" in given else None,
         )
     except services.ConflictError as exc:
         return Status(409, {"detail": str(exc), "current": _detail(request.user, exc.current), "kept_version_id": exc.kept.pk})

@@ -76,12 +76,3 @@ SECTIONS_INDIVIDUAL = [
 
 def sections_for(form: str):
     return SECTIONS_COLLECTIVE if form == Form.COLLECTIVE else SECTIONS_INDIVIDUAL
-
-
-class ProposedLevel(models.TextChoices):
-    """QĐ 366 levels; the ratings issue maps profiles onto their own levels."""
-
-    EXCELLENT = "HTXSNV", _("Hoàn thành xuất sắc nhiệm vụ")
-    GOOD = "HTTNV", _("Hoàn thành tốt nhiệm vụ")
-    DONE = "HTNV", _("Hoàn thành nhiệm vụ")
-    NOT_DONE = "KHTNV", _("Không hoàn thành nhiệm vụ")

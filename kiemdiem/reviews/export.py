@@ -21,7 +21,7 @@ from docx.shared import Cm, Pt, RGBColor
 
 from kiemdiem.organisations.models import Organisation, Position
 
-from . import services
+from . import part_b, services
 from .choices import Form, sections_for
 from .forms import html_blocks
 from .models import Review
@@ -226,26 +226,38 @@ def _score(value) -> str:
 
 
 def _part_b(doc, review: Review) -> None:
-    doc.add_heading(_("B. TỰ CHẤM ĐIỂM, ĐỀ XUẤT XẾP LOẠI"), level=1)
-    table = doc.add_table(rows=1, cols=3)
-    table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, (_("Nội dung"), _("Điểm tối đa"), _("Tự chấm"))):
-        _cell(cell, text, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
-    rows = (
-        (_("Nhóm tiêu chí chung"), "30", _score(review.self_score_common), False),
-        (_("Kết quả thực hiện nhiệm vụ"), "70", _score(review.self_score_tasks), False),
-        (_("Tổng cộng"), "100", _score(review.self_score_total), True),
-    )
-    for label, maximum, value, bold in rows:
-        cells = table.add_row().cells
-        _cell(cells[0], label, bold=bold)
-        _cell(cells[1], maximum, bold=bold, align=WD_ALIGN_PARAGRAPH.CENTER)
-        _cell(cells[2], value, bold=bold, align=WD_ALIGN_PARAGRAPH.CENTER)
-    _widths(table, (Cm(9), Cm(3), Cm(4)))
+    """Part B as the campaign's rules profile asks it: QĐ 366 each criteria group with its
+    maximum, the task points and the total; QĐ 124 each criterion's grade; then the level."""
+    b = part_b.lines(review)
+    doc.add_heading(_("B. TỰ CHẤM ĐIỂM, ĐỀ XUẤT XẾP LOẠI") if b["scored"] else _("B. TỰ ĐÁNH GIÁ, ĐỀ XUẤT XẾP LOẠI"), level=1)
+    if b["scored"]:
+        table = doc.add_table(rows=1, cols=3)
+        table.style = "Table Grid"
+        for cell, text in zip(table.rows[0].cells, (_("Nội dung"), _("Điểm tối đa"), _("Tự chấm"))):
+            _cell(cell, text, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+        rows = [(_("I. Nhóm tiêu chí chung"), b["common"], True)]
+        rows += [(f"{i}. {line.name}", line, False) for i, line in enumerate(b["groups"], 1)]
+        rows += [(_("II. Kết quả thực hiện nhiệm vụ"), b["tasks"], True), (_("Tổng cộng"), b["total"], True)]
+        for label, line, bold in rows:
+            cells = table.add_row().cells
+            _cell(cells[0], label, bold=bold)
+            _cell(cells[1], _score(line.maximum), bold=bold, align=WD_ALIGN_PARAGRAPH.CENTER)
+            _cell(cells[2], _score(line.value), bold=bold, align=WD_ALIGN_PARAGRAPH.CENTER)
+        _widths(table, (Cm(9), Cm(3), Cm(4)))
+    if b["graded"]:
+        table = doc.add_table(rows=1, cols=2)
+        table.style = "Table Grid"
+        for cell, text in zip(table.rows[0].cells, (_("Tiêu chí"), _("Tự đánh giá"))):
+            _cell(cell, text, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+        for i, line in enumerate(b["graded"], 1):
+            cells = table.add_row().cells
+            _cell(cells[0], f"{i}. {line.name}")
+            _cell(cells[1], line.grade_name or "……………………")
+        _widths(table, (Cm(9), Cm(7)))
     p = doc.add_paragraph()
     p.paragraph_format.space_before = Pt(8)
     p.add_run(_("Tự đề xuất xếp loại: "))
-    p.add_run(review.get_proposed_level_display() or "……………………").bold = True
+    p.add_run(b["level_name"] or "……………………").bold = True
 
 
 def _signature(doc, review: Review) -> None:

@@ -18,7 +18,8 @@ from django.utils.translation import gettext_lazy as _
 
 from kiemdiem.core import widgets
 
-from .choices import FixState, ProposedLevel, sections_for
+from . import part_b
+from .choices import FixState, sections_for
 
 # --- plain text <-> HTML -------------------------------------------------------------------
 
@@ -200,7 +201,7 @@ def score_text(value) -> str:
     return text.replace(".", formats.get_format("DECIMAL_SEPARATOR"))
 
 
-def _score(maximum: int, label) -> ScoreField:
+def _score(maximum, label, **attrs) -> ScoreField:
     return ScoreField(
         label=label, required=False, min_value=0, max_value=maximum, max_digits=4, decimal_places=1,
         error_messages={
@@ -211,26 +212,31 @@ def _score(maximum: int, label) -> ScoreField:
             "max_digits": _("Điểm không hợp lệ."),
             "max_whole_digits": _("Điểm không hợp lệ."),
         },
-        widget=widgets.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "class": "score"}),
+        widget=widgets.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "class": "score", **attrs}),
     )
+
+
+def criterion_field(code: str) -> str:
+    """Part B field of a criteria group's points ("crit_…") or a criterion's grade ("grade_…")."""
+    return "crit_" + code
+
+
+def grade_field(code: str) -> str:
+    return "grade_" + code
 
 
 class ReviewEditForm(forms.Form):
     """All sections of the report in one form. Built from the review's sections, its section
-    III items (`priors`) and section IV prompts (`prompts`)."""
+    III items (`priors`), section IV prompts (`prompts`) and part B as the campaign's rules
+    profile asks it for the review's subject type (`part_b.spec_for`): QĐ 366 the points of
+    each criteria group (the common points are their sum) and of the tasks; QĐ 124 a grade per
+    criterion; legacy only the level. The levels offered are the profile's for the subject."""
 
     base_version = forms.IntegerField(widget=widgets.HiddenInput, min_value=0)
     shortcomings = forms.CharField(
         label=_("Các hạn chế, khuyết điểm (mỗi dòng một nội dung)"), required=False,
         widget=widgets.Textarea(attrs={"rows": 4}),
         help_text=_("Mỗi dòng là một hạn chế sẽ được theo dõi khắc phục."),
-    )
-    self_score_common = _score(30, _("Tiêu chí chung (tối đa 30 điểm)"))
-    self_score_tasks = _score(70, _("Kết quả thực hiện nhiệm vụ (tối đa 70 điểm)"))
-    proposed_level = forms.ChoiceField(
-        label=_("Tự đề xuất mức xếp loại"), required=False, widget=widgets.Select,
-        choices=[("", _("— Chọn mức xếp loại —")), *ProposedLevel.choices],
-        error_messages={"invalid_choice": _("Mức xếp loại không hợp lệ.")},
     )
 
     def __init__(self, review, priors, prompts, *args, **kwargs):
@@ -256,17 +262,49 @@ class ReviewEditForm(forms.Form):
             self.fields[f"prompt_{prompt.pk}"] = forms.CharField(
                 label=_("Giải trình"), required=False, widget=widgets.Textarea(attrs={"rows": 4}),
             )
+        self.spec = part_b.spec_for(review)
+        for group in self.spec.groups:
+            self.fields[criterion_field(group.code)] = _score(
+                group.max_points, _("%(name)s (tối đa %(max)s điểm)") % {"name": group.name, "max": score_text(group.max_points)},
+                **{"data-group-max": str(group.max_points)})
+        if self.spec.scored:
+            self.fields["self_score_tasks"] = _score(
+                self.spec.tasks_max, _("Kết quả thực hiện nhiệm vụ (tối đa %(max)s điểm)") % {"max": score_text(self.spec.tasks_max)},
+                **{"data-tasks-max": str(self.spec.tasks_max)})
+        grades = [("", _("— Chưa đánh giá —")), *((lv.code, lv.name) for lv in self.spec.levels)]
+        for criterion in self.spec.graded:
+            self.fields[grade_field(criterion.code)] = forms.ChoiceField(
+                label=criterion.name, required=False, choices=grades, widget=widgets.Select,
+                error_messages={"invalid_choice": _("Mức đánh giá không hợp lệ.")})
+        self.fields["proposed_level"] = forms.ChoiceField(
+            label=_("Tự đề xuất mức xếp loại"), required=False, widget=widgets.Select,
+            choices=[("", _("— Chọn mức xếp loại —")), *((lv.code, lv.name) for lv in self.spec.levels)],
+            error_messages={"invalid_choice": _("Mức xếp loại không hợp lệ.")},
+        )
         if not self.is_bound:
             self.initial.update(self.initial_from(review))
+
+    def clean(self):
+        data = super().clean()
+        for group in self.spec.groups:  # points in steps of half a point
+            name = criterion_field(group.code)
+            if data.get(name) is not None and data[name] % part_b.Decimal("0.5"):
+                self.add_error(name, _("Điểm chỉ chấm đến 0,5 (ví dụ 5 hoặc 5,5)."))
+        return data
 
     def initial_from(self, review) -> dict:
         data = {
             "base_version": review.version,
             "shortcomings": "\n".join(s.text for s in review.shortcomings.all()),
-            "self_score_common": score_text(review.self_score_common),
             "self_score_tasks": score_text(review.self_score_tasks),
             "proposed_level": review.proposed_level,
         }
+        criteria = review.criteria or {}
+        for group in self.spec.groups:
+            if group.code in criteria:
+                data[criterion_field(group.code)] = score_text(part_b.Decimal(criteria[group.code]))
+        for criterion in self.spec.graded:
+            data[grade_field(criterion.code)] = criteria.get(criterion.code, "")
         for code, _label in self.sections:
             data[field_name(code)] = html_to_text((review.content or {}).get(code, ""))
         for prior in self.priors:
@@ -286,6 +324,29 @@ class ReviewEditForm(forms.Form):
     def prompt_rows(self):
         return [(p, self[f"prompt_{p.pk}"]) for p in self.prompts]
 
+    def part_b(self) -> dict:
+        """Part B's fields for the template, and the common points and total as typed so far
+        (shown without script; a small script keeps them up to date while typing)."""
+        groups = [self[criterion_field(g.code)] for g in self.spec.groups]
+        common = total = None
+        if self.spec.scored:
+            values = [_typed(f.value()) for f in groups]
+            if all(v is not None for v in values) and values:
+                common = sum(values)
+                tasks = _typed(self["self_score_tasks"].value())
+                total = common + tasks if tasks is not None else None
+        return {
+            "spec": self.spec,
+            "groups": groups,
+            "tasks": self["self_score_tasks"] if self.spec.scored else None,
+            "graded": [self[grade_field(c.code)] for c in self.spec.graded],
+            "level": self["proposed_level"],
+            "common": score_text(common) if common is not None else "",
+            "total": score_text(total) if total is not None else "",
+            "common_max": score_text(self.spec.common_max) if self.spec.scored else "",
+            "total_max": score_text(self.spec.total_max) if self.spec.scored else "",
+        }
+
     def service_kwargs(self) -> dict:
         d = self.cleaned_data
         return {
@@ -294,10 +355,26 @@ class ReviewEditForm(forms.Form):
             "shortcomings": [line for line in d["shortcomings"].splitlines() if line.strip()],
             "priors": {p.pk: (d[f"prior_{p.pk}_state"], d[f"prior_{p.pk}_comment"]) for p in self.priors},
             "prompt_answers": {p.pk: d[f"prompt_{p.pk}"] for p in self.prompts},
-            "self_score_common": d["self_score_common"],
-            "self_score_tasks": d["self_score_tasks"],
+            # the common points are the sum of the groups (the service adds them up)
+            "self_score_common": None,
+            "self_score_tasks": d.get("self_score_tasks"),
             "proposed_level": d["proposed_level"],
+            "criteria": {
+                **{g.code: d.get(criterion_field(g.code)) for g in self.spec.groups},
+                **{c.code: d.get(grade_field(c.code)) for c in self.spec.graded},
+            },
         }
+
+
+def _typed(value):
+    """A score field's value as typed ("27,5"), as a Decimal; None if blank or not a number."""
+    if value in (None, ""):
+        return None
+    try:
+        number = part_b.Decimal(str(value).strip().replace(",", "."))
+    except ArithmeticError:
+        return None
+    return number if number.is_finite() else None
 
 
 # --- actions -------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from kiemdiem.campaigns.models import Campaign
 from kiemdiem.organisations.models import Member, Organisation
 
-from .choices import FixState, Form, IneligibleReason, Leadership, ProposedLevel, Status
+from .choices import FixState, Form, IneligibleReason, Leadership, Status
 
 
 class Review(models.Model):
@@ -33,7 +33,12 @@ class Review(models.Model):
     content = models.JSONField(default=dict, blank=True)  # section code -> sanitised HTML
     self_score_common = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
     self_score_tasks = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
-    proposed_level = models.CharField(max_length=6, choices=ProposedLevel.choices, blank=True)
+    # part B per the campaign's rules profile (`reviews.part_b`): each criteria group's points
+    # ("6", "5.5"; self_score_common is their sum) or each criterion's grade (a level code);
+    # NULL (a launch's INSERT … SELECT leaves it out) is the same as {}
+    criteria = models.JSONField(default=dict, blank=True, null=True)
+    # a level code of the campaign's profile for the subject (validated by the profile, not a fixed enum)
+    proposed_level = models.CharField(max_length=10, blank=True)
     version = models.PositiveIntegerField(default=0)  # optimistic lock, +1 on every save
     meeting_date = models.DateField(null=True, blank=True)
     circulated_on = models.DateField(null=True, blank=True)

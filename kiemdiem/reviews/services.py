@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 from kiemdiem.core import audit
 from kiemdiem.core.text import nfc
 
-from . import selectors
-from .choices import AWAITING_DECISION, EDITABLE, FixState, ProposedLevel, Status, sections_for
+from . import part_b, selectors
+from .choices import AWAITING_DECISION, EDITABLE, FixState, Status, sections_for
 from .models import Comment, PriorShortcoming, Prompt, Review, ReviewVersion, Shortcoming
 
 ALLOWED_TAGS = {"p", "br", "ul", "ol", "li", "strong", "b", "em", "i", "u"}
@@ -51,6 +51,7 @@ def _scores(review: Review) -> dict:
         "common": str(review.self_score_common) if review.self_score_common is not None else None,
         "tasks": str(review.self_score_tasks) if review.self_score_tasks is not None else None,
         "level": review.proposed_level,
+        "criteria": review.criteria or {},
     }
 
 
@@ -78,15 +79,19 @@ def review_save(
     self_score_common=None,
     self_score_tasks=None,
     proposed_level: str = "",
+    criteria: dict | None = None,
 ) -> Review:
     """Save the editor's content if nobody saved since `base_version`; otherwise keep the
-    refused text as a conflict version (committed on its own) and raise ConflictError."""
+    refused text as a conflict version (committed on its own) and raise ConflictError.
+    Part B is checked against the campaign's rules profile (`part_b.clean`): `criteria` holds
+    each criteria group's points (QĐ 366; the common points become their sum) or each
+    criterion's grade (QĐ 124); None keeps the saved ones."""
     conflict = None
     with transaction.atomic():
         saved = _save(actor=actor, review=review, base_version=base_version, content=content,
                       shortcomings=shortcomings, priors=priors, prompt_answers=prompt_answers,
                       self_score_common=self_score_common, self_score_tasks=self_score_tasks,
-                      proposed_level=proposed_level)
+                      proposed_level=proposed_level, criteria=criteria)
         if isinstance(saved, ReviewVersion):
             conflict = saved
     if conflict is not None:
@@ -95,24 +100,23 @@ def review_save(
 
 
 def _save(*, actor, review, base_version, content, shortcomings, priors, prompt_answers,
-          self_score_common, self_score_tasks, proposed_level):
+          self_score_common, self_score_tasks, proposed_level, criteria):
     if review.status not in EDITABLE:
         raise ValidationError(_("Báo cáo đang ở trạng thái “%(s)s”, không thể sửa.") % {"s": review.get_status_display()})
     codes = {code for code, _label in sections_for(review.form)}
     clean = {code: sanitise(text) for code, text in content.items() if code in codes}
     common = _check_score(self_score_common, 30, _("Điểm tiêu chí chung"))
     tasks = _check_score(self_score_tasks, 70, _("Điểm kết quả thực hiện nhiệm vụ"))
-    proposed_level = proposed_level or ""
-    if proposed_level and proposed_level not in ProposedLevel.values:
-        raise ValidationError(_("Mức xếp loại đề xuất không hợp lệ."))
+    criteria, common, tasks, proposed_level = part_b.clean(review, criteria=criteria, common=common, tasks=tasks,
+                                                           proposed_level=proposed_level)
     scores = {"common": str(common) if common is not None else None,
-              "tasks": str(tasks) if tasks is not None else None, "level": proposed_level}
+              "tasks": str(tasks) if tasks is not None else None, "level": proposed_level, "criteria": criteria}
 
     # optimistic lock: one UPDATE that only succeeds on the version the editor started from
     # (and only while the report is still editable: submitting does not bump the version)
     updated = Review.objects.filter(pk=review.pk, version=base_version, status__in=EDITABLE).update(
         content=clean, self_score_common=common, self_score_tasks=tasks, proposed_level=proposed_level,
-        version=F("version") + 1, updated_at=timezone.now(),
+        criteria=criteria, version=F("version") + 1, updated_at=timezone.now(),
     )
     if not updated:
         current = Review.objects.get(pk=review.pk)
@@ -127,7 +131,7 @@ def _save(*, actor, review, base_version, content, shortcomings, priors, prompt_
     # what the UPDATE wrote, and what it may have met (status); the loaded member, unit and
     # campaign stay (the audit entry and the caller use them)
     review.content, review.self_score_common, review.self_score_tasks = clean, common, tasks
-    review.proposed_level = proposed_level
+    review.proposed_level, review.criteria = proposed_level, criteria
     review.refresh_from_db(fields=["status", "version", "updated_at"])
     if shortcomings is not None:
         _save_shortcomings(review, [nfc(t) for t in shortcomings if nfc(t)])
@@ -178,10 +182,7 @@ def submit_problems(review: Review) -> list[str]:
     unmarked = review.prior_shortcomings.filter(Q(state="") | Q(comment="")).count()
     if unmarked:
         problems.append(_("Còn %(n)d hạn chế kỳ trước chưa đánh giá kết quả khắc phục kèm nhận xét (mục III).") % {"n": unmarked})
-    if review.self_score_common is None or review.self_score_tasks is None:
-        problems.append(_("Chưa tự chấm điểm (phần B)."))
-    if not review.proposed_level:
-        problems.append(_("Chưa tự đề xuất mức xếp loại (phần B)."))
+    problems += part_b.problems(review)  # what the campaign's rules profile asks (scores, grades, level)
     from . import gates  # other apps (feedback) add their own conditions
 
     for gate in gates.SUBMIT_GATES:

@@ -30,8 +30,8 @@ from kiemdiem.organisations.access import Action
 from kiemdiem.organisations.choices import PositionRole
 from kiemdiem.organisations.models import Organisation, Position
 
-from . import selectors, services
-from .choices import AWAITING_DECISION, DONE, EDITABLE, ProposedLevel, sections_for
+from . import part_b, selectors, services
+from .choices import AWAITING_DECISION, DONE, EDITABLE, sections_for
 from .forms import (
     CommentForm,
     CompareForm,
@@ -176,6 +176,7 @@ def review_detail(request, review_id: int):
         "shortcomings": list(review.shortcomings.all()),
         "priors": list(review.prior_shortcomings.select_related("source")),
         "prompts": list(review.prompts.select_related("issued_by")),
+        "part_b": part_b.lines(review),
         "comments": comments,
         "participants": participants,
         "positions": positions_of(review),
@@ -270,6 +271,7 @@ def review_edit(request, review_id: int):
         "prompt_rows": [(*row, saved_prompts.get(row[0].pk)) for row in form.prompt_rows()],
         "conflict": conflict,
         "collective": review.is_collective,
+        "part_b": form.part_b(),
     }
     response = render(request, "reviews/edit.html", context)
     if getattr(request, "htmx", False):
@@ -304,7 +306,7 @@ def _conflict(exc: services.ConflictError, form: ReviewEditForm) -> dict:
         "shortcomings_differ": saved_shortcomings.strip() != form.cleaned_data["shortcomings"].strip(),
         "common": current.self_score_common,
         "tasks": current.self_score_tasks,
-        "level": current.get_proposed_level_display(),
+        "level": part_b.level_name(current),
         "kept": exc.kept,
     }
 
@@ -458,11 +460,15 @@ def _version_label(v: ReviewVersion) -> str:
     return label
 
 
-def _score_value(key: str, value) -> str:
+def _score_value(review: Review, key: str, value) -> str:
     if not value:
         return "—"
     if key == "level":
-        return ProposedLevel(value).label if value in ProposedLevel.values else value
+        return part_b.level_name(review, value)
+    if key == "criteria":
+        spec = part_b.spec_for(review)
+        return "; ".join(f"{spec.criterion(code).name if spec.criterion(code) else code}: "
+                         f"{spec.level_name(v) if spec.graded else score_text(Decimal(v))}" for code, v in value.items())
     try:
         return score_text(Decimal(value))
     except InvalidOperation:
@@ -490,10 +496,13 @@ def review_compare(request, review_id: int):
                 continue
             sections.append({"label": label, "changed": old != new, "lines": _diff(old, new)})
         scores = []
-        for key, label in (("common", _("Tiêu chí chung")), ("tasks", _("Kết quả thực hiện nhiệm vụ")),
-                           ("level", _("Mức xếp loại đề xuất"))):
+        for key, label in (("criteria", _("Từng tiêu chí")), ("common", _("Tiêu chí chung")),
+                           ("tasks", _("Kết quả thực hiện nhiệm vụ")), ("level", _("Mức xếp loại đề xuất"))):
             x, y = (a.scores or {}).get(key), (b.scores or {}).get(key)
-            scores.append({"label": label, "a": _score_value(key, x), "b": _score_value(key, y), "changed": x != y})
+            if key == "criteria" and not x and not y:
+                continue
+            scores.append({"label": label, "a": _score_value(review, key, x), "b": _score_value(review, key, y),
+                           "changed": x != y})
     else:
         scores = []
     context = {

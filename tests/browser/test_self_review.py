@@ -66,8 +66,12 @@ def test_member_writes_and_submits_a_self_review_on_a_phone(new_page, browser_ca
     page.fill("#id_sec_II", "Có lúc còn chậm đóng đảng phí do chủ quan.")
     page.fill("#id_sec_VI", "- Đóng đảng phí đúng hạn\n- Tham gia đầy đủ sinh hoạt chi bộ")
     page.fill("#id_shortcomings", "Chậm đóng đảng phí")
-    page.fill("#id_self_score_common", "27,5")
+    # part B (QĐ 366, Mẫu 2B): each criteria group, the live sum and total
+    for field, points in (("chinh_tri", "6"), ("dao_duc", "5,5"), ("neu_guong", "6"), ("doi_moi", "5"), ("tu_phe_binh", "5")):
+        page.fill(f"#id_crit_{field}", points)
     page.fill("#id_self_score_tasks", "60")
+    expect(page.locator("#common-total")).to_have_text("27,5")
+    expect(page.locator("#score-total")).to_have_text("87,5")
     page.select_option("#id_proposed_level", "HTTNV")
     page.shot("editor")
     assert_fits(page, "editor")

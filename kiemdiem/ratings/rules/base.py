@@ -20,6 +20,122 @@ class Level:
     rank: int  # higher is better
 
 
+# Subject types (the forms of Hướng dẫn 43-HD/BTCTW): a collective (Mẫu 01), a leader (2A), a
+# member without a post (2B), a member working outside the political system (2C). The rules see
+# only "member" or "collective"; a profile's form (part B) differs by subject type.
+SUBJECT_TYPES = ("collective", "leader", "member", "outside")
+FORM_SUBJECT_TYPES = {"01": "collective", "2A": "leader", "2B": "member", "2C": "outside"}
+HALF = Decimal("0.5")
+
+
+def subject_type_of(form: str) -> str:
+    """The subject type of a review form code ("01", "2A", "2B", "2C")."""
+    return FORM_SUBJECT_TYPES.get(form, "member")
+
+
+def subject_of(subject_type: str) -> str:
+    """"member" or "collective": what the levels and the checks tell apart."""
+    return "collective" if subject_type == "collective" else "member"
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """A line of part B: a criteria group scored up to `max_points` (QĐ 366), or a criterion
+    graded by level without points (QĐ 124, `max_points` None)."""
+
+    code: str
+    name: str
+    max_points: Decimal | None = None
+
+
+def points_text(value) -> str:
+    """Decimal("27.5") -> "27,5", Decimal("6") -> "6" (how the forms print points)."""
+    if value is None:
+        return ""
+    return format(Decimal(value).normalize(), "f").replace(".", ",")
+
+
+@dataclass(frozen=True)
+class FormSpec:
+    """What part B of a self-review asks under one profile for one subject type: the common
+    points split by criteria group with their maxima and the task points (QĐ 366), or each
+    criterion's grade (QĐ 124), and always a proposed level among `levels` (highest first)."""
+
+    profile_key: str
+    subject_type: str
+    groups: tuple[Criterion, ...] = ()  # scored criteria groups (their maxima sum to common_max)
+    tasks_max: Decimal | None = None  # the task points, when the form has points
+    graded: tuple[Criterion, ...] = ()  # criteria graded by level
+    levels: tuple[Level, ...] = ()
+
+    @property
+    def scored(self) -> bool:
+        return self.tasks_max is not None
+
+    @property
+    def common_max(self) -> Decimal | None:
+        return sum((g.max_points for g in self.groups), Decimal(0)) if self.scored else None
+
+    @property
+    def total_max(self) -> Decimal | None:
+        return self.common_max + self.tasks_max if self.scored else None
+
+    def level_codes(self) -> list[str]:
+        return [lv.code for lv in self.levels]
+
+    def level_name(self, code: str) -> str:
+        return next((lv.name for lv in self.levels if lv.code == code), code)
+
+    def criterion(self, code: str) -> Criterion | None:
+        return next((c for c in (*self.groups, *self.graded) if c.code == code), None)
+
+    def clean_criteria(self, raw: dict | None) -> dict[str, str]:
+        """The stored form of part B's per-criterion entries: {group code: points as text}
+        (each 0..its maximum, in steps of 0.5) or {criterion code: level code}; blanks dropped.
+        Raises ValidationError with every problem, in Vietnamese."""
+        from django.core.exceptions import ValidationError
+
+        out, problems = {}, []
+        for code, value in (raw or {}).items():
+            if value is None or str(value).strip() == "":
+                continue
+            criterion = self.criterion(code)
+            if criterion is None:
+                problems.append(_("Tiêu chí “%(c)s” không thuộc mẫu kiểm điểm theo quy định áp dụng.") % {"c": code})
+                continue
+            if criterion.max_points is None:
+                if value not in self.level_codes():
+                    problems.append(_("Tiêu chí “%(c)s”: mức đánh giá không hợp lệ.") % {"c": criterion.name})
+                else:
+                    out[code] = value
+                continue
+            try:
+                points = Decimal(str(value).strip().replace(",", "."))
+            except ArithmeticError:
+                problems.append(_("Nhóm tiêu chí “%(c)s”: điểm phải là một số.") % {"c": criterion.name})
+                continue
+            if not points.is_finite() or not (0 <= points <= criterion.max_points):
+                problems.append(_("Nhóm tiêu chí “%(c)s”: điểm phải từ 0 đến %(max)s.") % {
+                    "c": criterion.name, "max": points_text(criterion.max_points)})
+            elif points % HALF:
+                problems.append(_("Nhóm tiêu chí “%(c)s”: điểm chỉ chấm đến 0,5 (ví dụ 5 hoặc 5,5).") % {"c": criterion.name})
+            else:
+                out[code] = format(points.normalize(), "f")
+        if problems:
+            raise ValidationError(problems)
+        return out
+
+    def common_total(self, criteria: dict) -> Decimal | None:
+        """The common points: the sum of the groups, once every group is scored."""
+        if not self.groups or any(g.code not in (criteria or {}) for g in self.groups):
+            return None
+        return sum((Decimal(criteria[g.code]) for g in self.groups), Decimal(0))
+
+    def missing(self, criteria: dict) -> list[Criterion]:
+        """The groups or graded criteria part B still lacks."""
+        return [c for c in (*self.groups, *self.graded) if c.code not in (criteria or {})]
+
+
 @dataclass(frozen=True)
 class Verdict:
     """One finding about a subject. A *binding* finding is the regulation itself: it caps the
@@ -145,6 +261,52 @@ class Profile:
     # setting KIEMDIEM_ADVISORY_RULES = {profile key: [codes]} replaces it where the domain
     # notes mark a rule unverified
     advisory_codes: frozenset[str] = frozenset()
+    # Part B of the self-review (profile data, see FormSpec), per subject type: the common points
+    # split by criteria group with their maxima, and the task points (QĐ 366); criteria graded
+    # by level without points (QĐ 124); nothing but a proposed level (legacy)
+    criteria_groups: dict[str, tuple[Criterion, ...]] = {}
+    tasks_max: Decimal | None = None
+    graded_criteria: dict[str, tuple[Criterion, ...]] = {}
+    # the levels each kind of subject may be given ("member", "collective"), codes from `levels`
+    # (names may differ by subject); absent: every level
+    subject_levels: dict[str, tuple[Level, ...]] = {}
+
+    def levels_for(self, subject: str) -> tuple[Level, ...]:
+        """The levels of "member" or "collective" (a subject type also works), highest first."""
+        found = self.subject_levels.get(subject_of(subject)) or self.levels
+        return tuple(sorted(found, key=lambda lv: -lv.rank))
+
+    def codes_for(self, subject: str) -> list[str]:
+        return [lv.code for lv in self.levels_for(subject)]
+
+    def level_name(self, code: str, subject: str | None = None) -> str:
+        """A level's name for the subject (legacy: members and organisations name them apart)."""
+        if subject:
+            for lv in self.levels_for(subject):
+                if lv.code == code:
+                    return lv.name
+        for lv in self.levels:
+            if lv.code == code:
+                return lv.name
+        return code
+
+    def form_spec(self, subject_type: str) -> FormSpec:
+        """What part B asks of a subject type ("collective", "leader", "member", "outside")."""
+        if subject_type not in SUBJECT_TYPES:
+            raise KeyError(subject_type)
+        return FormSpec(profile_key=self.key, subject_type=subject_type,
+                        groups=self.criteria_groups.get(subject_type, ()) if self.tasks_max is not None else (),
+                        tasks_max=self.tasks_max, graded=self.graded_criteria.get(subject_type, ()),
+                        levels=self.levels_for(subject_type))
+
+    def criterion_name(self, code: str) -> str:
+        """The name of a criterion or group code under any subject type (else the code)."""
+        for table in (self.graded_criteria, self.criteria_groups):
+            for criteria in table.values():
+                for c in criteria:
+                    if c.code == code:
+                        return c.name
+        return code
 
     def is_advisory(self, code: str) -> bool:
         from django.conf import settings
@@ -184,25 +346,26 @@ class Profile:
 
     def max_level(self, facts: Facts) -> str:
         """The highest level the binding findings allow."""
-        return self._cap(self.classify(self.findings(facts)))[0]
+        return self._cap(self.classify(self.findings(facts)), facts.subject)[0]
 
-    def _cap(self, verdicts: list[Verdict]) -> tuple[str, list[Verdict]]:
+    def _cap(self, verdicts: list[Verdict], subject: str = "member") -> tuple[str, list[Verdict]]:
         caps = [v for v in verdicts if v.max_level and v.binding]
-        cap = min([self.best(), *(v.max_level for v in caps)], key=self.rank)
+        cap = min([self.levels_for(subject)[0].code, *(v.max_level for v in caps)], key=self.rank)
         return cap, [v for v in caps if v.max_level == cap]
 
     def check(self, facts: Facts, level: str) -> list[Verdict]:
         """Verdicts on rating `facts` at `level`: binding ones where the level is above what the
-        regulation allows, advisory ones where it is above what the evidence suggests."""
-        if level not in self.codes():
+        regulation allows, advisory ones where it is above what the evidence suggests. A level
+        of another kind of subject (legacy: "trong sạch vững mạnh" for a member) is unknown."""
+        if level not in self.codes_for(facts.subject):
             return [Verdict("unknown_level", str(_("Mức xếp loại không thuộc quy định này.")))]
         return [v for v in self.classify(self.findings(facts)) if v.max_level and self.rank(level) > self.rank(v.max_level)]
 
     def assess(self, facts: Facts, level: str) -> Assessment:
         """`check` split into binding and advisory, with the cap and the reasons for it."""
         findings = self.classify(self.findings(facts))
-        cap, setting = self._cap(findings)
-        if level not in self.codes():
+        cap, setting = self._cap(findings, facts.subject)
+        if level not in self.codes_for(facts.subject):
             unknown = Verdict("unknown_level", str(_("Mức xếp loại không thuộc quy định này.")))
             return Assessment(level, cap, (unknown,), (), tuple(str(v.reason) for v in setting))
         over = [v for v in findings if v.max_level and self.rank(level) > self.rank(v.max_level)]

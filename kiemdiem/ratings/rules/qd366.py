@@ -9,11 +9,54 @@ from decimal import Decimal
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from .base import discipline_form_label, Facts, Level, Profile, Verdict
+from .base import Criterion, discipline_form_label, Facts, Level, Profile, Verdict
 
 EXCELLENT, GOOD, DONE, NOT_DONE = "HTXSNV", "HTTNV", "HTNV", "KHTNV"
 TASK_CODES = {"excellent_tasks", "good_tasks", "done_late", "failed_tasks", "area_tasks"}
 HEAVIER_THAN_NOTHING = {"reprimand", "warning", "dismissal", "expulsion", "dissolution"}
+
+
+def _groups(*rows: tuple[str, str, int]) -> tuple[Criterion, ...]:
+    return tuple(Criterion(code, name, Decimal(points)) for code, name, points in rows)
+
+
+# Part B: the 30 common points split by criteria group, per subject type (appendices 1, 3, 4
+# and 5 of QĐ 366; appendix 2, officials managed by the Centre, is not a form here). UNVERIFIED:
+# the appendices' exact groups and maxima were not available; the individual groups are those
+# domain.md §9 names (political quality, ethics and lifestyle, setting an example, innovative
+# thinking, self-criticism and fixing shortcomings), the collective ones are our reading of
+# Mẫu 01's part A, each group 6 of the 30 points. This is data: correct it here, not in code.
+CRITERIA_GROUPS = {
+    "collective": _groups(  # Phụ lục 1
+        ("tt_chinh_tri", "Lãnh đạo công tác chính trị, tư tưởng", 6),
+        ("tt_quy_che", "Thực hiện quy chế làm việc, nguyên tắc tập trung dân chủ", 6),
+        ("tt_xay_dung", "Công tác xây dựng tổ chức đảng, cán bộ, đảng viên", 6),
+        ("tt_kiem_tra", "Công tác kiểm tra, giám sát và kỷ luật đảng", 6),
+        ("tt_doan_ket", "Xây dựng khối đoàn kết nội bộ, đổi mới phương thức lãnh đạo", 6),
+    ),
+    "leader": _groups(  # Phụ lục 3
+        ("chinh_tri", "Phẩm chất chính trị", 6),
+        ("dao_duc", "Đạo đức, lối sống", 6),
+        ("neu_guong", "Trách nhiệm nêu gương, ý thức tổ chức kỷ luật", 6),
+        ("doi_moi", "Tư duy đổi mới, sáng tạo, năng lực lãnh đạo, quản lý", 6),
+        ("tu_phe_binh", "Tự phê bình, phê bình và khắc phục hạn chế, khuyết điểm", 6),
+    ),
+    "member": _groups(  # Phụ lục 4
+        ("chinh_tri", "Phẩm chất chính trị", 6),
+        ("dao_duc", "Đạo đức, lối sống", 6),
+        ("neu_guong", "Tinh thần gương mẫu, ý thức tổ chức kỷ luật", 6),
+        ("doi_moi", "Tư duy đổi mới, sáng tạo trong công việc", 6),
+        ("tu_phe_binh", "Tự phê bình, phê bình và khắc phục hạn chế, khuyết điểm", 6),
+    ),
+    "outside": _groups(  # Phụ lục 5
+        ("chinh_tri", "Phẩm chất chính trị", 6),
+        ("dao_duc", "Đạo đức, lối sống", 6),
+        ("neu_guong", "Gương mẫu nơi làm việc và nơi cư trú, ý thức tổ chức kỷ luật", 6),
+        ("doi_moi", "Tư duy đổi mới, sáng tạo", 6),
+        ("tu_phe_binh", "Tự phê bình, phê bình và khắc phục hạn chế, khuyết điểm", 6),
+    ),
+}
+assert all(sum(g.max_points for g in groups) == 30 for groups in CRITERIA_GROUPS.values())
 
 
 def _softening_cap() -> str:
@@ -35,6 +78,8 @@ class QD366(Profile):
     # the state of each earlier shortcoming (section III) is the subject's own account: the
     # deciding body may judge it otherwise, in writing
     advisory_codes = frozenset({"excellent_prior"})
+    criteria_groups = CRITERIA_GROUPS
+    tasks_max = Decimal(70)  # the task results; from the task register when the subject has one
 
     def level_for_score(self, facts: Facts) -> str | None:
         score = facts.score

@@ -35,8 +35,8 @@ def review(cast):
     return services.review_save(
         actor=cast.users["dave"], review=review, base_version=0, content=CONTENT,
         shortcomings=["Chậm đóng đảng phí", "Ngại phát biểu"], priors={prior.pk: (FixState.IN_PROGRESS, "Đã cải thiện")},
-        prompt_answers={prompt.pk: "Do đi công tác theo phân công"}, self_score_common="27.5", self_score_tasks=60,
-        proposed_level="HTTNV",
+        prompt_answers={prompt.pk: "Do đi công tác theo phân công"}, self_score_tasks=60, proposed_level="HTTNV",
+        criteria={"chinh_tri": "6", "dao_duc": "5,5", "neu_guong": 6, "doi_moi": "5", "tu_phe_binh": "5"},
     )
 
 
@@ -86,10 +86,13 @@ def test_individual_report_as_docx(cast, review, client_for):
     assert "Gợi ý 1 (Quận ủy A): Làm rõ việc vắng sinh hoạt" in paras
     assert "Giải trình: Do đi công tác theo phân công" in paras
 
-    # part B: the scores with the total, and the proposed level
+    # part B (QĐ 366, Mẫu 2B): each criteria group with its maximum, the tasks, the total, the level
     scores = table_rows(doc.tables[2])
-    assert scores[1:] == [["Nhóm tiêu chí chung", "30", "27,5"], ["Kết quả thực hiện nhiệm vụ", "70", "60"],
-                          ["Tổng cộng", "100", "87,5"]]
+    assert scores[1:] == [
+        ["I. Nhóm tiêu chí chung", "30", "27,5"], ["1. Phẩm chất chính trị", "6", "6"], ["2. Đạo đức, lối sống", "6", "5,5"],
+        ["3. Tinh thần gương mẫu, ý thức tổ chức kỷ luật", "6", "6"], ["4. Tư duy đổi mới, sáng tạo trong công việc", "6", "5"],
+        ["5. Tự phê bình, phê bình và khắc phục hạn chế, khuyết điểm", "6", "5"],
+        ["II. Kết quả thực hiện nhiệm vụ", "70", "60"], ["Tổng cộng", "100", "87,5"]]
     assert "Tự đề xuất xếp loại: Hoàn thành tốt nhiệm vụ" in paras
 
     signature = table_rows(doc.tables[3])[0][1]
@@ -114,7 +117,8 @@ def test_collective_report_as_docx_in_vietnamese_whatever_the_page_language(cast
     headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
     assert "I. Ưu điểm" in headings and "1. Thực hiện quy chế làm việc, nguyên tắc tập trung dân chủ" in headings
     assert "(Chưa có nội dung)" in paras
-    assert table_rows(doc.tables[1])[3] == ["Tổng cộng", "100", "…"]
+    scores = table_rows(doc.tables[1])  # Mẫu 01's groups (Phụ lục 1), nothing scored yet
+    assert scores[2] == ["1. Lãnh đạo công tác chính trị, tư tưởng", "6", "…"] and scores[-1] == ["Tổng cộng", "100", "…"]
     assert "T/M CHI BỘ KHU VỰC 1" in table_rows(doc.tables[2])[0][1]
 
 

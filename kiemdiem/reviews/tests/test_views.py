@@ -46,7 +46,8 @@ def editor_data(review, **overrides):
         "sec_V": "",
         "sec_VI": "- Đóng đảng phí đúng hạn\n- Tham gia đầy đủ sinh hoạt",
         "shortcomings": "Chậm đóng đảng phí\nNgại phát biểu trong sinh hoạt",
-        "self_score_common": "27,5",
+        # part B (QĐ 366, Mẫu 2B): the five criteria groups (27,5 of 30) and the tasks
+        "crit_chinh_tri": "6", "crit_dao_duc": "5,5", "crit_neu_guong": "6", "crit_doi_moi": "5", "crit_tu_phe_binh": "5",
         "self_score_tasks": "60",
         "proposed_level": "HTTNV",
     }
@@ -134,12 +135,13 @@ def test_the_report_is_laid_out_like_the_form(cast, review, client_for):
 
 def test_submit_refused_lists_the_problems(cast, review, client_for):
     client = client_for(cast.users["dave"])
-    client.post(reverse("review_edit", args=[review.pk]), editor_data(review, sec_I_3="", self_score_tasks=""))
+    client.post(reverse("review_edit", args=[review.pk]), editor_data(review, sec_I_3="", self_score_tasks="", crit_doi_moi=""))
     resp = client.post(reverse("review_submit", args=[review.pk]), follow=True)
     html = page(resp)
     assert "Chưa nộp được báo cáo" in html
     assert "Chưa viết mục “3. Về thực hiện cam kết" in html
-    assert "Chưa tự chấm điểm (phần B)." in html
+    assert "Chưa tự chấm điểm nhóm tiêu chí “Tư duy đổi mới, sáng tạo trong công việc” (phần B)." in html
+    assert "Chưa tự chấm điểm kết quả thực hiện nhiệm vụ (phần B)." in html
     review.refresh_from_db()
     assert review.status == Status.DRAFT
 
@@ -154,17 +156,17 @@ def test_the_editor_loads_the_saved_text_as_plain_text(cast, review, client_for)
     assert "Hoàn thành các nhiệm vụ được giao:\n\n- Công tác dân vận\n- Công tác đảng phí</textarea>" in html
     assert 'name="base_version" value="1"' in html
     assert "Chậm đóng đảng phí\nNgại phát biểu trong sinh hoạt</textarea>" in html
-    assert 'value="27,5"' in html
+    assert 'value="5,5"' in html and '<output id="common-total"' in html and ">27,5</output>/30" in html
 
 
 def test_validation_errors_are_in_vietnamese_and_keep_the_text(cast, review, client_for):
     resp = client_for(cast.users["dave"]).post(
         reverse("review_edit", args=[review.pk]),
-        editor_data(review, self_score_common="31", self_score_tasks="bảy mươi", proposed_level="XYZ"),
+        editor_data(review, crit_chinh_tri="7", crit_dao_duc="5,3", self_score_tasks="bảy mươi", proposed_level="XYZ"),
     )
     html = page(resp)
     assert resp.status_code == 200
-    assert "Điểm tối đa là 30" in html
+    assert "Điểm tối đa là 6" in html and "Điểm chỉ chấm đến 0,5 (ví dụ 5 hoặc 5,5)." in html
     assert "Nhập một số, ví dụ 27 hoặc 27,5." in html
     assert "Mức xếp loại không hợp lệ." in html
     assert "Luôn giữ vững lập trường tư tưởng." in html  # nothing typed is lost
@@ -431,7 +433,8 @@ def test_staff_write_a_collective_report(cast, campaign, client_for):
     html = page(alice.get(url))
     assert "1. Thực hiện quy chế làm việc, nguyên tắc tập trung dân chủ" in html and 'name="sec_I_4"' in html
     data = {"base_version": 0, "sec_I": "Tập thể đoàn kết.", "sec_I_1": "a", "sec_I_2": "b", "sec_I_3": "c", "sec_I_4": "d",
-            "sec_II": "e", "sec_VI": "f", "self_score_common": "28", "self_score_tasks": "62", "proposed_level": "HTTNV",
+            "sec_II": "e", "sec_VI": "f", "crit_tt_chinh_tri": "6", "crit_tt_quy_che": "6", "crit_tt_xay_dung": "5,5",
+            "crit_tt_kiem_tra": "5,5", "crit_tt_doan_ket": "5", "self_score_tasks": "62", "proposed_level": "HTTNV",
             "then": "submit"}
     html = page(alice.post(url, data, follow=True))
     assert "Đã nộp báo cáo." in html and "Báo cáo kiểm điểm" in html
@@ -507,8 +510,8 @@ def test_saving_from_the_editor_with_htmx_stays_on_the_page(cast, review, client
     assert resp.status_code == 200 and 'id="conflict"' in html and "Bản khác.</textarea>" in html
     assert (resp["HX-Retarget"], resp["HX-Reswap"], resp["HX-Reselect"]) == ("main", "outerHTML", "main")
     # a score out of range: the error, in Vietnamese, nothing saved
-    resp = phone.post(url, editor_data(review, sec_II="Lần ba.", then="save", base_version=2, self_score_common="31"), **hx)
-    assert resp["HX-Retarget"] == "main" and "Điểm tối đa là 30" in page(resp)
+    resp = phone.post(url, editor_data(review, sec_II="Lần ba.", then="save", base_version=2, crit_chinh_tri="31"), **hx)
+    assert resp["HX-Retarget"] == "main" and "Điểm tối đa là 6" in page(resp)
     review.refresh_from_db()
     assert review.version == 2 and review.content["II"] == "<p>Lần hai.</p>"
 
