@@ -283,7 +283,7 @@ def campaign_detail(request, campaign_id: int):
     )
     my_review = None
     if scope.member_id:
-        my_review = Review.objects.filter(campaign=campaign, member_id=scope.member_id).values_list("pk", flat=True).first()
+        my_review = Review.objects.filter(campaign=campaign, member_id=scope.member_id, leadership="").values_list("pk", flat=True).first()
     ineligible = Ineligibility.objects.filter(campaign=campaign).filter(scope.path_q("org_path")).count()
     context = {
         "campaign": campaign,

@@ -71,14 +71,14 @@ def seed_yen_lac_results(year: int | None = None) -> Campaign:
     Member.objects.filter(pk__in=[r[2] for r in removed]).update(status=PartyStatus.REMOVED, left_on=day)
 
     launch(actor=None, campaign=campaign)
-    people = list(Review.objects.filter(campaign=campaign, member__isnull=False)
+    people = list(Review.objects.filter(campaign=campaign, member__isnull=False, leadership="")
                   .values_list("pk", "org_path", "member_id", "member__status").order_by("pk"))
     rng.shuffle(people)
     taken = set()
 
     # discipline: 61 official members without a leadership post, 4 of them expelled; all rated
     # KHTNV (a duty-related discipline is a binding trigger of QĐ 366)
-    plain = set(Review.objects.filter(campaign=campaign, member__isnull=False).exclude(form=Form.LEADER)
+    plain = set(Review.objects.filter(campaign=campaign, member__isnull=False, leadership="").exclude(form=Form.LEADER)
                 .values_list("pk", flat=True))
     disciplined = [p for p in people if p[0] not in taken and p[3] == PartyStatus.OFFICIAL and p[0] in plain][:61]
     taken |= {p[0] for p in disciplined}
@@ -92,7 +92,9 @@ def seed_yen_lac_results(year: int | None = None) -> Campaign:
     # decisions through the rating services, by the body the tree names (the grassroots
     # committee for its members and cells, the Huyện ủy for grassroots organisations), subordinates
     # first, every level checked by QĐ 366 and every body's quota (20 % of those rated HTTNV)
-    reviews = list(Review.objects.filter(campaign=campaign).exclude(subject_org=yl).select_related("campaign"))
+    # (leaders' reviews held in a leadership collective are not rated: each leader is rated once)
+    reviews = list(Review.objects.filter(campaign=campaign).exclude(subject_org=yl)
+                   .exclude(member__isnull=False, leadership__gt="").select_related("campaign", "subject_org"))
     orgs = orgs_for(reviews)
     body = {r.pk: deciding_body_id(r, orgs) for r in reviews}
     by_pk = {r.pk: r for r in reviews}
@@ -127,7 +129,7 @@ def seed_yen_lac_results(year: int | None = None) -> Campaign:
                 groups[body[r.pk]].append(r)
         decisions = []
         for rs in groups.values():
-            eligible = [r for r in rs if r.subject_org.kind in MEMBER_HOLDING_KINDS
+            eligible = [r for r in rs if r.subject_org.kind in MEMBER_HOLDING_KINDS and not r.leadership
                         and not any(p.startswith(r.org_path) for p in disciplined_paths)]
             excellent = {r.pk for r in eligible[:_excellent_room(len(rs))]}
             decisions += [(r.pk, "HTXSNV" if r.pk in excellent else "HTTNV", "") for r in rs]

@@ -139,7 +139,7 @@ def record_items(member: Member, campaign: Campaign) -> list[Item]:
 
 
 def checklist_docx(member: Member, campaign: Campaign, items: list[Item]) -> bytes:
-    review = Review.objects.select_related("unit", "member", "campaign").get(member=member, campaign=campaign)
+    review = Review.objects.select_related("unit", "member", "campaign").get(member=member, campaign=campaign, leadership="")
     with translation.override("vi"):
         lines = [_("Họ và tên: %(n)s; mã đảng viên: %(c)s; chi bộ: %(u)s.") % {
             "n": member.full_name, "c": member.code, "u": review.unit.name}]

@@ -45,9 +45,9 @@ from kiemdiem.organisations.choices import ROLE_ORDER, PositionRole
 from kiemdiem.organisations.demo_data import BINH_THUY_WARDS, REAL_NAMES, NamePool
 from kiemdiem.organisations.models import Organisation, Position, ResidenceRegistration
 from kiemdiem.reviews import services as review_services
-from kiemdiem.reviews.choices import Form
+from kiemdiem.reviews.choices import Leadership
 from kiemdiem.reviews.launch import launch
-from kiemdiem.reviews.models import Participant, Review
+from kiemdiem.reviews.models import Review
 
 from . import services
 from .choices import Absorption, CommentState, PointKind, SourceType
@@ -310,17 +310,11 @@ def _build(actor, district: Organisation, orgs: dict[str, Organisation], committ
         excluded=list(district.children.all()),  # only the district level: its standing committee
     )
     launch(actor=actor, campaign=campaign)
-    collective = Review.objects.get(campaign=campaign, subject_org=district)
-    # the standing committee reviews each of its members itself ("hội nghị kiểm điểm cá nhân
-    # các đồng chí BTV"): their Mẫu 2A reviews are held by the district committee
-    individuals = {}
-    for p in committee:
-        individuals[p.member_id] = Review.objects.create(
-            campaign=campaign, member=p.member, unit=district, org_path=district.path, form=Form.LEADER,
-        )
-    Participant.objects.bulk_create(
-        [Participant(review=collective, member_id=p.member_id, role=p.role) for p in committee], ignore_conflicts=True
-    )
+    # the launch makes the standing committee a subject of its own and holds each of its
+    # members' Mẫu 2A there ("hội nghị kiểm điểm cá nhân các đồng chí BTV"), after it
+    collective = Review.objects.get(campaign=campaign, subject_org=district, leadership=Leadership.STANDING)
+    individuals = {r.member_id: r for r in Review.objects.filter(campaign=campaign, unit=district,
+                                                                 leadership=Leadership.STANDING, member__isnull=False)}
 
     # 1. the collective: 26 documents
     for source_type, code, name, points in COLLECTIVE_SOURCES:

@@ -368,7 +368,7 @@ def public_comment_submit(*, page: PublicPage, text: str, visitor_key: str, hone
 def current_collective_review(organisation) -> Review | None:
     """The organisation's collective review in the latest launched campaign covering it."""
     return (
-        Review.objects.filter(subject_org=organisation, form=Form.COLLECTIVE, campaign__status=CampaignStatus.LAUNCHED)
+        Review.objects.filter(subject_org=organisation, form=Form.COLLECTIVE, leadership="", campaign__status=CampaignStatus.LAUNCHED)
         .order_by("-campaign__period_end", "-campaign_id")
         .first()
     )

@@ -226,7 +226,7 @@ def meeting_attendance(request, meeting_id: int, payload: AttendanceIn):
 def vote_open(request, meeting_id: int, payload: VoteIn):
     meeting = selectors.get_meeting(request.user, meeting_id)
     subject = Review.objects.filter(pk=payload.subject_id, campaign_id=meeting.review.campaign_id,
-                                    unit_id=meeting.review.unit_id).first()
+                                    unit_id=meeting.review.unit_id, leadership=meeting.review.leadership).first()
     if subject is None:
         raise Http404
     try:

@@ -134,12 +134,13 @@ class FactSource:
         if not org_ids:
             return {}
         from .choices import RatingStage
-        from .models import MEMBER_SUBJECT, Rating
+        from .models import LEADERSHIP_SUBJECTS, MEMBER_SUBJECT, Rating
 
         paths = dict(Organisation.objects.filter(pk__in=org_ids).values_list("path", "id"))
         decided, failing = defaultdict(int), defaultdict(int)
         rows = (Rating.objects.filter(campaign=self.campaign, stage=RatingStage.DECISION, cancelled_at__isnull=True)
-                .exclude(subject_kind=MEMBER_SUBJECT).values_list("org_path", "level"))
+                .exclude(subject_kind=MEMBER_SUBJECT).exclude(subject_kind__in=LEADERSHIP_SUBJECTS)
+                .values_list("org_path", "level"))
         for path, level in rows:
             parent = path[:path.rfind(".", 0, len(path) - 1) + 1]
             org_id = paths.get(parent)

@@ -90,6 +90,17 @@ class BallotCast(models.Model):
 
 
 MEMBER_SUBJECT = "member"  # Rating.subject_kind of a member's rating (else the organisation's kind)
+# Rating.subject_kind of a leadership collective's rating (BCH, BTV, Thường trực): its code, so
+# the statistics of organisations never count an organisation twice
+LEADERSHIP_SUBJECTS = ("bch", "btv", "tt")
+
+
+def subject_kind(member_id, org_kind: str | None, leadership: str = "") -> str:
+    """What a rating of this subject counts as: a member, a leadership collective, or an
+    organisation of its kind."""
+    if member_id is not None:
+        return MEMBER_SUBJECT
+    return leadership or org_kind
 
 
 class RatingQuerySet(models.QuerySet):
@@ -111,9 +122,9 @@ def _review_facts(ids):
     out = []
     ids = list(ids)
     for i in range(0, len(ids), 2000):
-        for pk, cid, member_id, kind in Review.objects.filter(pk__in=ids[i:i + 2000]).values_list(
-                "pk", "campaign_id", "member_id", "subject_org__kind"):
-            out.append((pk, cid, MEMBER_SUBJECT if member_id is not None else kind))
+        for pk, cid, member_id, kind, leadership in Review.objects.filter(pk__in=ids[i:i + 2000]).values_list(
+                "pk", "campaign_id", "member_id", "subject_org__kind", "leadership"):
+            out.append((pk, cid, subject_kind(member_id, kind, leadership)))
     return out
 
 

@@ -86,9 +86,11 @@ def voter_vote(user, pk) -> tuple[Vote, VoterState]:
 
 def subjects(meeting: Meeting) -> list[Review]:
     """The meeting's subjects in the required order: the collective, the head, deputies, the
-    other leaders, then members (by name)."""
+    other leaders, then members (by name). A leadership collective's meeting: the collective,
+    then each of its members' individual reviews held there."""
     collective = meeting.review
-    people = list(Review.objects.filter(campaign_id=collective.campaign_id, unit_id=collective.unit_id, member__isnull=False)
+    people = list(Review.objects.filter(campaign_id=collective.campaign_id, unit_id=collective.unit_id, member__isnull=False,
+                                        leadership=collective.leadership)
                   .select_related("member").order_by("member__sort_key"))
     from kiemdiem.organisations.choices import ROLE_ORDER
     from kiemdiem.organisations.models import Position
@@ -170,6 +172,7 @@ class Calibration:
 def calibration(campaign, body: Organisation, unit_id=None, level: str = "", warnings_only: bool = False) -> Calibration:
     profile = get_profile(campaign.rules_profile)
     candidates = list(Review.objects.filter(campaign=campaign, org_path__startswith=body.path)
+                      .exclude(member__isnull=False, leadership__gt="")  # rated once, at the leader's own review
                       .select_related("campaign", "member", "subject_org", "unit").order_by("org_path", "member__sort_key", "id"))
     orgs = facts_mod.orgs_for(candidates)
     reviews = [r for r in candidates if facts_mod.deciding_body_id(r, orgs) == body.pk]

@@ -22,7 +22,7 @@ from kiemdiem.reviews.models import Review
 
 from . import facts as facts_mod
 from .choices import RatingStage, VoteMethod, VoteStatus
-from .models import MEMBER_SUBJECT, Attendance, Ballot, BallotCast, Contribution, Meeting, QuotaRaise, Rating, Vote
+from .models import MEMBER_SUBJECT, Attendance, subject_kind, Ballot, BallotCast, Contribution, Meeting, QuotaRaise, Rating, Vote
 from .rules import get_profile
 
 
@@ -106,7 +106,10 @@ def meeting_create(*, actor, review: Review, held_on: datetime.date, place: str 
 
 
 def expected_attendees(meeting: Meeting):
-    """Active members whose official cell is the meeting's unit."""
+    """Active members whose official cell is the meeting's unit; for a leadership collective's
+    meeting (BCH, BTV, Thường trực), the collective's members."""
+    if meeting.review.leadership:
+        return Member.objects.filter(collective_participations__review=meeting.review, status__in=ACTIVE_STATUSES)
     return Member.objects.filter(organisation_id=meeting.review.unit_id, status__in=ACTIVE_STATUSES)
 
 
@@ -142,7 +145,8 @@ def contribution_add(*, actor, meeting: Meeting, subject: Review, text: str, spe
     text = nfc(text)
     if not text:
         raise ValidationError(_("Nội dung ý kiến không được để trống."))
-    if subject.campaign_id != meeting.review.campaign_id or subject.unit_id != meeting.review.unit_id:
+    if (subject.campaign_id != meeting.review.campaign_id or subject.unit_id != meeting.review.unit_id
+            or subject.leadership != meeting.review.leadership):
         raise ValidationError(_("Đối tượng không thuộc hội nghị này."))
     c = Contribution.objects.create(meeting=meeting, subject=subject, speaker=speaker, text=text,
                                     order=meeting.contributions.count() + 1)
@@ -168,7 +172,8 @@ def order_problem(meeting: Meeting, subject: Review) -> str:
         return _("Phải kiểm điểm, biểu quyết tập thể trước khi kiểm điểm cá nhân.")
     rank = _head_rank(subject, meeting.held_on)
     if rank > 0:
-        others = Review.objects.filter(campaign_id=subject.campaign_id, unit_id=subject.unit_id, member__isnull=False).exclude(pk=subject.pk)
+        others = Review.objects.filter(campaign_id=subject.campaign_id, unit_id=subject.unit_id, member__isnull=False,
+                                       leadership=subject.leadership).exclude(pk=subject.pk)
         voted = set(Vote.objects.filter(meeting=meeting, status=VoteStatus.CLOSED).values_list("subject_id", flat=True))
         for other in others:
             other_rank = _head_rank(other, meeting.held_on)
@@ -183,6 +188,12 @@ def order_problem(meeting: Meeting, subject: Review) -> str:
 def vote_open(*, actor, meeting: Meeting, subject: Review, method: str) -> Vote:
     if method not in VoteMethod.values:
         raise ValidationError(_("Hình thức biểu quyết không hợp lệ."))
+    if not subject.rated:
+        raise ValidationError(_("Đồng chí %(name)s được xếp loại một lần, tại bản kiểm điểm của mình; tại tập thể lãnh đạo "
+                                "chỉ kiểm điểm, góp ý.") % {"name": subject.member.full_name})
+    if subject.campaign_id != meeting.review.campaign_id or subject.leadership != meeting.review.leadership or \
+            subject.unit_id != meeting.review.unit_id:
+        raise ValidationError(_("Đối tượng không thuộc hội nghị này."))
     q = quorum(meeting)
     if not q["ok"]:
         raise ValidationError(_("Hội nghị chưa đủ số lượng: có mặt %(p)d/%(n)d đảng viên chính thức, cần %(r)d.") % {
@@ -303,6 +314,9 @@ def rating_record(*, actor, review: Review, stage: str, level: str, reason: str 
     profile = get_profile(review.campaign.rules_profile)
     if level not in profile.codes():
         raise ValidationError(_("Mức xếp loại không thuộc quy định áp dụng."))
+    if not review.rated:
+        raise ValidationError(_("Bản kiểm điểm tại tập thể lãnh đạo không xếp loại riêng; đồng chí được xếp loại một lần, tại "
+                                "bản kiểm điểm của mình."))
     assessment = assess(review, level, facts)
     if assessment.binding or (assessment.advisory and not force and not nfc(reason)):
         message, refused = refusal(profile, subject_name(review), review.pk, assessment)
@@ -316,7 +330,8 @@ def rating_record(*, actor, review: Review, stage: str, level: str, reason: str 
         review=review, stage=stage, profile_key=profile.key, level=level, score=_score(review), body=body,
         org_path=review.org_path, warnings=found, reason=nfc(reason), previous_level=previous.level if previous else "",
         actor=actor if getattr(actor, "is_authenticated", False) else None,
-        campaign_id=review.campaign_id, subject_kind=MEMBER_SUBJECT if review.member_id else review.subject_org.kind,
+        campaign_id=review.campaign_id, subject_kind=subject_kind(review.member_id, review.subject_org.kind if review.subject_org_id
+                                                                   else None, review.leadership),
     )
     _audit(actor, f"rating.{stage}", review, changes={"level": [previous.level if previous else None, level]}, reason=nfc(reason))
     return rating
@@ -335,7 +350,8 @@ def _score(review: Review):
 # Model instances are made only for messages about the few subjects that fail.
 
 CHUNK = 2000  # ids per IN list where there is no array parameter (SQLite limits a query's parameters)
-_REVIEW_COLUMNS = ("id", "member_id", "subject_org_id", "unit_id", "org_path", "form", "self_score_common", "self_score_tasks")
+_REVIEW_COLUMNS = ("id", "member_id", "subject_org_id", "unit_id", "org_path", "form", "self_score_common", "self_score_tasks",
+                   "leadership")
 
 
 def _where_ids(qs, field: str, ids: list[int]):
@@ -383,7 +399,10 @@ def _check_order(campaign, collectives: list[tuple[int, str]]) -> None:
     """Subordinate units and members are rated before the organisation above them.
     `collectives`: (review id, org_path) of the collective subjects being decided."""
     for review_id, org_path in collectives:
+        # a leader's review held in a leadership collective is not rated; the organisation's own
+        # leadership collectives (same path) are decided beside it, not before it
         pending = (Review.objects.filter(campaign=campaign, org_path__startswith=org_path).exclude(pk=review_id)
+                   .exclude(member__isnull=False, leadership__gt="").exclude(org_path=org_path, member__isnull=True)
                    .exclude(ratings__stage=RatingStage.DECISION, ratings__cancelled_at__isnull=True).count())
         if pending:
             raise ValidationError(_("Còn %(n)d tổ chức, đảng viên trực thuộc %(s)s chưa được quyết định xếp loại.") % {
@@ -446,6 +465,10 @@ def _decide(*, actor, campaign, decisions, body=None) -> tuple[list[int], int]:
             rows.update((row[0], row) for row in qs.values_list(*_REVIEW_COLUMNS))
     if len(rows) != len(ids):
         raise ValidationError(_("Có đối tượng không thuộc đợt kiểm điểm này."))
+    unrated = [rid for rid in ids if rows[rid][1] and rows[rid][8]]
+    if unrated:
+        raise ValidationError(_("%(s)s: bản kiểm điểm tại tập thể lãnh đạo không xếp loại riêng; đồng chí được xếp loại một lần, "
+                                "tại bản kiểm điểm của mình.") % {"s": _reviews_named(unrated[:1])[0]})
 
     # who decides whom: from the kinds of the subjects' ancestors, once per distinct path
     ancestor_ids = sorted({int(x) for p in {row[4] for row in rows.values()} for x in p[:-1].split(".")})
@@ -498,7 +521,7 @@ def _decide(*, actor, campaign, decisions, body=None) -> tuple[list[int], int]:
         for rid, level, reason in sorted(items):
             if level not in codes:
                 raise ValidationError(_("Mức xếp loại không thuộc quy định áp dụng."))
-            _id, member_id, org_id, _unit, org_path, form, common, tasks = rows[rid]
+            _id, member_id, org_id, _unit, org_path, form, common, tasks, lead = rows[rid]
             key = (source.key(rid, member_id, org_id, form, common, tasks, org_path), level)
             found = memo.get(key)
             if found is None:
@@ -512,7 +535,7 @@ def _decide(*, actor, campaign, decisions, body=None) -> tuple[list[int], int]:
             tally_key = (body_id, 0 if member_id else 1, level)
             tally[tally_key] = tally.get(tally_key, 0) + 1
             yield (rid, level, None if common is None or tasks is None else common + tasks, body_id, org_path,
-                   MEMBER_SUBJECT if member_id else kind_of(org_id), found, reason, previous[rid][1] if previous and rid in previous else "")
+                   subject_kind(member_id, kind_of(org_id), lead), found, reason, previous[rid][1] if previous and rid in previous else "")
 
     user = actor if getattr(actor, "is_authenticated", False) else None
     _insert_decisions(checked(), campaign.pk, profile.key, user, now, stop=lambda: bool(errors))

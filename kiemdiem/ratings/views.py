@@ -78,7 +78,7 @@ def _meeting_context(meeting: Meeting) -> dict:
     for s in selectors.subjects(meeting):
         s.vote = votes.get(s.pk)
         s.contribs = contributions.get(s.pk, [])
-        s.label = s.member.full_name if s.member_id else _("Tập thể %(name)s") % {"name": s.subject_org.name}
+        s.label = s.member.full_name if s.member_id else _("Tập thể %(name)s") % {"name": str(s) if s.leadership else s.subject_org.name}
         if s.vote:
             s.vote.tally_rows = [(lv.name, s.vote.tally.get(lv.code, 0)) for lv in profile.levels]
             s.vote.result_name = profile.level(s.vote.result_level).name if s.vote.result_level else ""

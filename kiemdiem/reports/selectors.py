@@ -24,7 +24,7 @@ from kiemdiem.discipline.models import Discipline
 from kiemdiem.feedback.models import FeedbackRequest
 from kiemdiem.organisations.choices import MEMBER_HOLDING_KINDS, OrgKind
 from kiemdiem.organisations.models import Member, Organisation
-from kiemdiem.ratings.models import MEMBER_SUBJECT, Rating
+from kiemdiem.ratings.models import LEADERSHIP_SUBJECTS, MEMBER_SUBJECT, Rating
 from kiemdiem.ratings.rules import get_profile
 from kiemdiem.remediation.choices import OPEN_STATES, ActionState
 from kiemdiem.remediation.models import Commitment, RemediationAction, RemediationItem, RemovalCase, StudyAttendance
@@ -150,7 +150,7 @@ def _child_of(path: str, depth: int) -> str | None:
 
 def live_decisions(campaign: Campaign, root_path: str) -> QuerySet[Rating]:
     return Rating.objects.filter(campaign=campaign, stage="decision", cancelled_at__isnull=True,
-                                 org_path__startswith=root_path)
+                                 org_path__startswith=root_path).exclude(subject_kind__in=LEADERSHIP_SUBJECTS)
 
 
 def decision_rows(campaign: Campaign, root_path: str) -> list[tuple]:
@@ -167,7 +167,8 @@ def decision_rows(campaign: Campaign, root_path: str) -> list[tuple]:
     member_paths = {path for path, _level, kind, _n in grouped if kind == MEMBER_SUBJECT}
     unit_kind: dict[str, str] = {}
     if member_paths:
-        unit_kind = dict(Review.objects.filter(campaign=campaign, subject_org__isnull=False, org_path__startswith=root_path)
+        unit_kind = dict(Review.objects.filter(campaign=campaign, subject_org__isnull=False, leadership="",
+                                               org_path__startswith=root_path)
                          .values_list("org_path", "subject_org__kind"))
         missing = sorted(member_paths - unit_kind.keys())
         for i in range(0, len(missing), 500):
@@ -198,10 +199,11 @@ def _stage_reviews(campaign: Campaign, root_path: str) -> dict[str, QuerySet]:
     """For the stages a review records elsewhere, the ids of the reviews through them: an
     answered feedback request, a live proposal (cell, appraisal) or decision rating. Each is a
     scan of one table by path, used as `pk__in` (a semi-join) or counted distinct."""
-    ratings = Rating.objects.filter(campaign=campaign, org_path__startswith=root_path, cancelled_at__isnull=True)
+    ratings = Rating.objects.filter(campaign=campaign, org_path__startswith=root_path, cancelled_at__isnull=True).exclude(
+        subject_kind__in=LEADERSHIP_SUBJECTS)
     return {
         Stage.FEEDBACK: FeedbackRequest.objects.filter(review__campaign=campaign, review__org_path__startswith=root_path,
-                                                       answered_at__isnull=False).values("review_id"),
+                                                       review__leadership="", answered_at__isnull=False).values("review_id"),
         Stage.PROPOSED: ratings.filter(stage__in=("unit", "appraisal", "decision")).values("review_id"),
         Stage.DECIDED: ratings.filter(stage="decision").values("review_id"),
     }
@@ -211,7 +213,9 @@ def stage_completion(campaign: Campaign, root_path: str, rows: list[tuple] | Non
     """Each stage of the campaign with its deadline and how many reviews are through it: one
     aggregate over the subtree's reviews, one distinct count for feedback and for proposals;
     decisions from `decision_rows` (one live decision per review)."""
-    agg = (Review.objects.filter(campaign=campaign, org_path__startswith=root_path)
+    # the subjects: organisations and members (a leadership collective's and a leader's report
+    # held there are work of their own, not subjects counted twice)
+    agg = (Review.objects.filter(campaign=campaign, org_path__startswith=root_path, leadership="")
            .aggregate(total=Count("id"), drafts=Count("id", filter=Q(submitted_at__isnull=False)),
                       meetings=Count("id", filter=Q(status__in=DONE))))
     rows = decision_rows(campaign, root_path) if rows is None else rows

@@ -14,7 +14,7 @@ from kiemdiem.discipline.models import Discipline
 from kiemdiem.organisations.choices import MEMBER_HOLDING_KINDS, OrgKind
 from kiemdiem.organisations.models import Organisation
 from kiemdiem.organisations.paths import child_key, child_or_root_key
-from kiemdiem.ratings.models import MEMBER_SUBJECT, Rating
+from kiemdiem.ratings.models import LEADERSHIP_SUBJECTS, MEMBER_SUBJECT, Rating
 from kiemdiem.ratings.rules import get_profile
 from kiemdiem.remediation.choices import OPEN_STATES
 from kiemdiem.remediation.models import Commitment, RemediationItem, StudyAttendance
@@ -40,7 +40,8 @@ def live_decisions(campaigns):
     and subject kind, so the statistics below read one partial covering index
     (`rating_live_decision_idx`) and never join the ratings to their reviews."""
     ids = [campaigns.pk] if isinstance(campaigns, Campaign) else [c.pk if isinstance(c, Campaign) else c for c in campaigns]
-    return Rating.objects.filter(campaign_id__in=ids, stage="decision", cancelled_at__isnull=True)
+    return Rating.objects.filter(campaign_id__in=ids, stage="decision", cancelled_at__isnull=True).exclude(
+        subject_kind__in=LEADERSHIP_SUBJECTS)  # leadership collectives are not organisations of their own
 
 
 def rating_distribution(campaign: Campaign, root_path: str, members: bool, kinds: set[str] | None = None) -> Distribution:

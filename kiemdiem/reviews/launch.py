@@ -16,6 +16,7 @@ from kiemdiem.campaigns.models import Campaign
 from kiemdiem.core import audit
 from kiemdiem.organisations.choices import OUTSIDE_POLITICAL_SYSTEM, OrgKind
 
+from . import leadership
 from .choices import Form, IneligibleReason, Status
 
 q = connection.ops.quote_name
@@ -92,8 +93,8 @@ def launch(*, actor, campaign: Campaign) -> dict:
         cur.execute(
             f"""INSERT INTO reviews_review
                 (campaign_id, member_id, subject_org_id, unit_id, org_path, form, status, content,
-                 version, proposed_level, updated_at)
-            SELECT %s, NULL, o.id, o.id, o.path, %s, %s, '{{}}', 0, '', %s
+                 version, proposed_level, updated_at, leadership)
+            SELECT %s, NULL, o.id, o.id, o.path, %s, %s, '{{}}', 0, '', %s, ''
             FROM organisations_organisation o
             WHERE {scope_o} AND o.kind <> %s
             ON CONFLICT DO NOTHING""",
@@ -108,12 +109,12 @@ def launch(*, actor, campaign: Campaign) -> dict:
         cur.execute(
             f"""INSERT INTO reviews_review
                 (campaign_id, member_id, subject_org_id, unit_id, org_path, form, status, content,
-                 version, proposed_level, updated_at)
+                 version, proposed_level, updated_at, leadership)
             SELECT %s, m.id, NULL, m.organisation_id, o.path,
                    CASE WHEN {pos_sql} THEN %s
                         WHEN m.occupation IN ({", ".join(["%s"] * len(outside))}) THEN %s
                         ELSE %s END,
-                   %s, '{{}}', 0, '', %s
+                   %s, '{{}}', 0, '', %s, ''
             FROM organisations_member m JOIN organisations_organisation o ON o.id = m.organisation_id
             WHERE {scope_o} AND m.status IN ('official', 'probationary') AND ({inel_sql}) IS NULL
             ON CONFLICT DO NOTHING""",
@@ -135,26 +136,86 @@ def launch(*, actor, campaign: Campaign) -> dict:
         if connection.vendor == "postgresql" and sum(counts.values()) >= ANALYZE_AFTER:
             _refresh_statistics(cur)
 
-        # 4. leaders take part in the collective review of each body they sit in
+        # 4. leadership collectives (BCH, BTV, Thường trực) of the organisations in scope that
+        # have them, each a subject of its own with its Mẫu 01; then each leader's individual
+        # review (Mẫu 2A) in the collective they review at (not rated: rated once, at their own)
+        counts["leadership"] = counts["leaders"] = 0
+        open_p = f"p.start <= %s AND (p.{q('end')} IS NULL OR p.{q('end')} > %s)"
+        bodies = leadership.bodies()
+        for code, body in bodies.items():
+            kinds, requires = list(body.kinds), list(body.requires)
+            cur.execute(
+                f"""INSERT INTO reviews_review
+                    (campaign_id, member_id, subject_org_id, unit_id, org_path, form, status, content,
+                     version, proposed_level, updated_at, leadership)
+                SELECT %s, NULL, o.id, o.id, o.path, %s, %s, '{{}}', 0, '', %s, %s
+                FROM organisations_organisation o
+                WHERE {scope_o} AND o.kind IN ({", ".join(["%s"] * len(kinds))})
+                  AND EXISTS (SELECT 1 FROM organisations_position p WHERE p.organisation_id = o.id
+                              AND p.role IN ({", ".join(["%s"] * len(requires))}) AND {open_p})
+                ON CONFLICT DO NOTHING""",
+                [campaign.pk, Form.COLLECTIVE, Status.DRAFT, now, code, *scope_p, *kinds, *requires, end, end],
+            )
+            counts["leadership"] += cur.rowcount
+        earlier: list[str] = []  # a leader reviews at the first collective of review_at they sit in
+        for code in leadership.review_at():
+            body = bodies.get(code)
+            if body is None:
+                continue
+            roles = list(body.roles)
+            skip, skip_p = "", []
+            for other in earlier:  # members of an earlier collective that exists here review there
+                other_roles = list(bodies[other].roles)
+                skip += f""" AND NOT EXISTS (SELECT 1 FROM reviews_review r2 JOIN organisations_position p2
+                                 ON p2.organisation_id = r2.subject_org_id AND p2.member_id = m.id
+                             WHERE r2.campaign_id = r.campaign_id AND r2.subject_org_id = r.subject_org_id
+                               AND r2.leadership = %s AND p2.role IN ({", ".join(["%s"] * len(other_roles))})
+                               AND p2.start <= %s AND (p2.{q('end')} IS NULL OR p2.{q('end')} > %s))"""
+                skip_p += [other, *other_roles, end, end]
+            cur.execute(
+                f"""INSERT INTO reviews_review
+                    (campaign_id, member_id, subject_org_id, unit_id, org_path, form, status, content,
+                     version, proposed_level, updated_at, leadership)
+                SELECT x.campaign_id, x.member_id, NULL, x.unit_id, x.org_path, %s, %s, '{{}}', 0, '', %s, x.leadership
+                FROM (SELECT DISTINCT r.campaign_id, m.id AS member_id, r.subject_org_id AS unit_id, r.org_path, r.leadership
+                      FROM reviews_review r
+                      JOIN organisations_position p ON p.organisation_id = r.subject_org_id
+                      JOIN organisations_member m ON m.id = p.member_id
+                      WHERE r.campaign_id = %s AND r.leadership = %s AND r.subject_org_id IS NOT NULL
+                        AND p.role IN ({", ".join(["%s"] * len(roles))}) AND {open_p}
+                        AND m.status IN ('official', 'probationary') AND ({inel_sql}) IS NULL
+                        {skip}) x
+                WHERE 1 = 1
+                ON CONFLICT DO NOTHING""",
+                [Form.LEADER, Status.DRAFT, now, campaign.pk, code, *roles, end, end, *inel_p, *skip_p],
+            )
+            counts["leaders"] += cur.rowcount
+            earlier.append(code)
+
+        # 5. leaders take part in the collective review of each body they sit in: the
+        # organisation's own review (every position there), each leadership collective (its roles)
+        members_of = " OR ".join(
+            f"(r.leadership = %s AND p.role IN ({', '.join(['%s'] * len(b.roles))}))" for b in bodies.values())
+        members_p = [x for b in bodies.values() for x in (b.code, *b.roles)]
         cur.execute(
             f"""INSERT INTO reviews_participant (review_id, member_id, role)
             SELECT r.id, p.member_id, MIN(p.role)
             FROM reviews_review r JOIN organisations_position p ON p.organisation_id = r.subject_org_id
-            WHERE r.campaign_id = %s AND p.start <= %s AND (p.{q('end')} IS NULL OR p.{q('end')} > %s)
+            WHERE r.campaign_id = %s AND {open_p} AND (r.leadership = '' {"OR " + members_of if members_of else ""})
             GROUP BY r.id, p.member_id
             ON CONFLICT DO NOTHING""",
-            [campaign.pk, end, end],
+            [campaign.pk, end, end, *members_p],
         )
         counts["participants"] = cur.rowcount
 
-        # 5. section III: the shortcomings of the previous review of the same kind, for the
+        # 6. section III: the shortcomings of the previous review of the same kind, for the
         # same person (wherever they now are) or the same organisation
         for subject in ("member_id", "subject_org_id"):
             cur.execute(
                 f"""INSERT INTO reviews_priorshortcoming (review_id, source_id, state, comment)
                 SELECT r.id, s.id, '', ''
                 FROM reviews_review r
-                JOIN reviews_review prev ON prev.{subject} = r.{subject}
+                JOIN reviews_review prev ON prev.{subject} = r.{subject} AND prev.leadership = r.leadership
                 JOIN campaigns_campaign pc ON pc.id = prev.campaign_id
                 JOIN reviews_shortcoming s ON s.review_id = prev.id
                 WHERE r.campaign_id = %s AND r.{subject} IS NOT NULL
@@ -162,7 +223,8 @@ def launch(*, actor, campaign: Campaign) -> dict:
                   AND pc.period_end = (
                       SELECT MAX(pc2.period_end) FROM reviews_review prev2
                       JOIN campaigns_campaign pc2 ON pc2.id = prev2.campaign_id
-                      WHERE prev2.{subject} = r.{subject} AND pc2.kind = %s AND pc2.period_end < %s
+                      WHERE prev2.{subject} = r.{subject} AND prev2.leadership = r.leadership
+                        AND pc2.kind = %s AND pc2.period_end < %s
                         AND prev2.status IN (%s, %s))
                 ON CONFLICT DO NOTHING""",
                 [campaign.pk, campaign.kind, end, Status.ACCEPTED, Status.FINAL,

@@ -38,7 +38,7 @@ def review_url(review_id: int) -> str:
 def launch_path(campaign: Campaign, org: Organisation) -> str:
     """The organisation's path when the campaign was launched (its collective review keeps it),
     so a unit moved since still finds its reviews; its current path if it has no review."""
-    path = Review.objects.filter(campaign=campaign, subject_org=org).values_list("org_path", flat=True).first()
+    path = Review.objects.filter(campaign=campaign, subject_org=org, leadership="").values_list("org_path", flat=True).first()
     return path or org.path
 
 

@@ -30,10 +30,13 @@ def test_it_builds_the_binh_thuy_feedback_once(client_for):
     campaign = Campaign.objects.get(title=TITLE)
     assert campaign.issuer.code == "CT-BT" and campaign.year == 2012 and campaign.kind == "thematic"
     reviews = Review.objects.filter(campaign=campaign)
-    collective = reviews.get(subject_org__code="CT-BT")
-    individuals = reviews.filter(member__isnull=False)
-    assert reviews.count() == 12 and individuals.count() == 11
-    assert set(individuals.values_list("form", flat=True)) == {Form.LEADER}
+    # the launch makes the district's leadership collectives subjects of their own, and holds each
+    # BTV member's Mẫu 2A at BTV level (seed 000's order), the other Quận ủy viên's at the BCH
+    assert set(reviews.filter(subject_org__code="CT-BT").values_list("leadership", flat=True)) == {"", "bch", "btv", "tt"}
+    collective = reviews.get(subject_org__code="CT-BT", leadership="btv")
+    individuals = reviews.filter(member__isnull=False, leadership="btv")
+    assert individuals.count() == 11 and not reviews.filter(member__isnull=False, leadership="").exists()
+    assert set(reviews.filter(member__isnull=False).values_list("form", flat=True)) == {Form.LEADER}
     assert collective.participants.count() == 11
 
     # exactly 62 attributed documents, over the collective and all 11 members

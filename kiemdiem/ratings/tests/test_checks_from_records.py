@@ -47,7 +47,7 @@ def _decide(cast, campaign, body, decisions):
 
 
 def _members_of(campaign, org):
-    return list(Review.objects.filter(campaign=campaign, member__isnull=False, org_path__startswith=org.path))
+    return list(Review.objects.filter(campaign=campaign, member__isnull=False, leadership="", org_path__startswith=org.path))
 
 
 def _late_task(cast, member):
@@ -173,8 +173,8 @@ def campaign(cast):
 
 def _subject_review(cast, campaign, name):
     if name in cast.members:
-        return Review.objects.get(campaign=campaign, member=cast.members[name])
-    return Review.objects.get(campaign=campaign, subject_org=cast.orgs[name])
+        return Review.objects.get(campaign=campaign, member=cast.members[name], leadership="")
+    return Review.objects.get(campaign=campaign, subject_org=cast.orgs[name], leadership="")
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.__name__[5:] for c in CASES])
@@ -191,8 +191,8 @@ def test_each_check_fires_from_records(cast, campaign, case):
     decided = set(Rating.objects.filter(stage="decision", cancelled_at__isnull=True).values_list("review_id", flat=True))
     if review.member_id is None:
         below = [r for r in _members_of(campaign, review.subject_org) if r.pk not in decided]
-        cells = Review.objects.filter(campaign=campaign, member__isnull=True, org_path__startswith=review.org_path).exclude(
-            pk=review.pk)
+        cells = Review.objects.filter(campaign=campaign, member__isnull=True, leadership="",
+                                      org_path__startswith=review.org_path).exclude(pk=review.pk)
         for group in (below, [c for c in cells if c.pk not in decided]):
             for r in group:
                 from kiemdiem.ratings.facts import deciding_body_id, orgs_for

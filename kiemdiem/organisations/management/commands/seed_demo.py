@@ -85,6 +85,9 @@ DANGVIEN_CELL = "CT-BT-AT-KV4"
 TERM_DISTRICT = D(2020, 10, 1)
 TERM_GRASSROOTS = D(2020, 7, 1)
 TERM_CELL = D(2022, 6, 1)
+# Bình Thủy's committee is the one of seed 000 (its standing committee's review in 2012): the
+# 2010–2015 term, so a launch of that year finds its Ban Thường vụ and Ban Chấp hành
+TERM_BINH_THUY = D(2010, 10, 1)
 PROVINCE_DIGITS = {"CT": "092", "VP": "026", "BTH": "060"}  # first digits of a citizen id
 
 
@@ -373,7 +376,7 @@ class DemoBuilder:
 
     # --- positions -------------------------------------------------------------------------
 
-    def leader(self, cell_code: str, org_code: str, *, district: bool = False) -> Member:
+    def leader(self, cell_code: str, org_code: str, *, district: bool = False, admitted_by: D | None = None) -> Member:
         """A generated, working-age, official, non-exempt member of the cell holding no post in
         `org_code` yet (and, for district-level posts, no other district-level post)."""
         today = self.today
@@ -385,6 +388,8 @@ class DemoBuilder:
                 continue
             if (today - m.birth_date).days > 59 * 365 or m.pk in holders or (district and m.pk in self.used):
                 continue
+            if admitted_by and m.admitted_on > admitted_by:
+                continue
             if district:
                 self.used.add(m.pk)
             return m
@@ -392,6 +397,8 @@ class DemoBuilder:
 
     def post(self, member: Member, org_code: str, role: str, title: str = "", start: D | None = None):
         org = self.orgs[org_code]
+        if start is None and org_code == "CT-BT":
+            start = TERM_BINH_THUY
         if start is None:
             start = {OrgKind.CELL: TERM_CELL, OrgKind.GRASSROOTS_CELL: TERM_CELL, OrgKind.GRASSROOTS: TERM_GRASSROOTS}.get(
                 org.kind, TERM_DISTRICT
@@ -495,8 +502,10 @@ class DemoBuilder:
 
     def standing_committee(self, org_code, rows) -> list[Member]:
         people = []
+        # Bình Thủy's standing committee sat for the 2012 review (seed 000): members by mid-2012
+        admitted_by = D(2012, 6, 30) if org_code == "CT-BT" else None
         for role, title, cell, heads in rows:
-            m = self.leader(cell, org_code, district=True)
+            m = self.leader(cell, org_code, district=True, admitted_by=admitted_by)
             people.append(m)
             self.post(m, org_code, role, title)
             if heads:
