@@ -381,7 +381,7 @@ def _live_decisions(campaign_id: int, ids: list[int]) -> dict[int, tuple[int, st
     here. No per-review probe: on a table never analysed the planner walked the campaign's whole
     partial index for each probe (issue 14: > 7 minutes for a province; this read takes
     tens of milliseconds whatever the statistics)."""
-    live = Rating.objects.filter(stage=RatingStage.DECISION, cancelled_at__isnull=True)
+    live = Rating.objects.filter(stage=RatingStage.DECISION, cancelled_at__isnull=True).order_by()
     previous = {}
     if len(ids) <= CHUNK:
         for qs in _where_ids(live, "review", ids):
