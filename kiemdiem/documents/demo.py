@@ -26,6 +26,8 @@ from kiemdiem.organisations.choices import MEMBER_HOLDING_KINDS, PartyStatus
 from kiemdiem.organisations.models import Member, Organisation
 from kiemdiem.ratings import services as rating_services
 from kiemdiem.ratings.facts import deciding_body_id, orgs_for
+from kiemdiem.ratings.models import subject_kind
+from kiemdiem.ratings.rules import get_profile
 from kiemdiem.remediation.choices import RemovalGround, RemovalState
 from kiemdiem.remediation.models import RemovalCase
 from kiemdiem.reviews.choices import Form, Status
@@ -121,12 +123,13 @@ def seed_yen_lac_results(year: int | None = None) -> Campaign:
     # organisations, deepest first: cells where no member was disciplined may be HTXSNV (as many
     # as each body's quota allows), the rest HTTNV; no weak cell
     disciplined_paths = {by_pk[pk].org_path for pk in blocked}
+    qd366 = get_profile(campaign.rules_profile)
     collectives = [r for r in reviews if r.member_id is None]
     for depth in sorted({r.org_path.count(".") for r in collectives}, reverse=True):
-        groups = defaultdict(list)
+        groups = defaultdict(list)  # each body's quota is counted within a group of comparable subjects
         for r in collectives:
             if r.org_path.count(".") == depth:
-                groups[body[r.pk]].append(r)
+                groups[(body[r.pk], qd366.quota_group(subject_kind(None, r.subject_org.kind, r.leadership)))].append(r)
         decisions = []
         for rs in groups.values():
             eligible = [r for r in rs if r.subject_org.kind in MEMBER_HOLDING_KINDS and not r.leadership

@@ -37,7 +37,8 @@ class Violation:
 def check_campaign(campaign: Campaign) -> list[Violation]:
     out: list[Violation] = []
     ratings = list(Rating.objects.filter(review__campaign=campaign, cancelled_at__isnull=True).values_list(
-        "review_id", "stage", "level", "profile_key", "reason", "body_id"))
+        "review_id", "stage", "level", "profile_key", "reason", "body_id", "subject_kind"))
+    kinds_of_rating = {(r[0], r[1]): r[6] for r in ratings}
     if not ratings:
         return out
     reviews = {row[0]: row for row in Review.objects.filter(campaign=campaign).values_list(
@@ -47,8 +48,8 @@ def check_campaign(campaign: Campaign) -> list[Violation]:
     kinds = dict(Organisation.objects.filter(pk__in=ancestor_ids).values_list("id", "kind"))
     source = facts_mod.FactSource(campaign)
     memo: dict[tuple, object] = {}
-    counts: Counter = Counter()  # (body, collective, level) of live decisions, for the quota
-    for review_id, stage, level, profile_key, reason, body_id in ratings:
+    counts: Counter = Counter()  # (body, subject kind, level) of live decisions, for the quota
+    for review_id, stage, level, profile_key, reason, body_id, _kind in ratings:
         rid, member_id, org_id, unit_id, org_path, form, common, tasks, person, org_name = reviews[review_id]
         name = person or org_name or ""
         if profile_key not in PROFILES:
@@ -72,7 +73,7 @@ def check_campaign(campaign: Campaign) -> list[Violation]:
                 out.append(Violation(campaign.pk, rid, name, stage, level, _(
                     "cấp quyết định không đúng thẩm quyền (ghi %(got)s, theo cây tổ chức là %(want)s).") % {
                     "got": body_id, "want": expected}))
-            counts[(body_id, 0 if member_id else 1, level)] += 1
+            counts[(body_id, kinds_of_rating[(review_id, stage)], level)] += 1
     from .services import _quota_problems
 
     out += [Violation(campaign.pk, None, "", RatingStage.DECISION, "", p) for p in _quota_problems(campaign, counts)]

@@ -199,19 +199,22 @@ def calibration(campaign, body: Organisation, unit_id=None, level: str = "", war
         row.cap, row.cap_name, row.cap_reasons = assessment.cap, profile.level(assessment.cap).name, list(assessment.cap_reasons)
         row.allowed_codes = frozenset(lv.code for lv in profile.levels if lv.rank <= profile.rank(assessment.cap))
         rows.append(row)
+    from .models import QuotaRaise, subject_kind
+
     distribution = {"member": Counter(), "collective": Counter()}
+    groups: dict[str, list[str]] = defaultdict(list)  # the quota's comparable groups
     for row in rows:
         lvl = row.current or row.proposal
         if lvl:
             distribution[row.kind][lvl] += 1
-    from .models import QuotaRaise
-
+            r = row.review
+            kind = subject_kind(r.member_id, r.subject_org.kind if r.subject_org_id else None, r.leadership)
+            groups[profile.quota_group(kind)].append(lvl)
     quota_raise = QuotaRaise.objects.filter(campaign=campaign, body=body).first()
     raised = quota_raise is not None
     problems = []
-    for kind in ("member", "collective"):
-        levels = list(distribution[kind].elements())
-        problems += [str(v.reason) for v in profile.check_quota(levels, raised)]
+    for group, levels in sorted(groups.items()):
+        problems += [str(v.reason) for v in profile.check_quota(levels, raised, group, body.name)]
     shown = rows
     if unit_id:
         shown = [x for x in shown if str(x.review.unit_id) == str(unit_id)]

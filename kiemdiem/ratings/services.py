@@ -410,28 +410,29 @@ def _check_order(campaign, collectives: list[tuple[int, str]]) -> None:
 
 
 def _live_decision_counts(campaign, body_ids: set[int]) -> Counter:
-    """Live decisions of the campaign by (body id, collective 0/1, level), one grouped query."""
-    from django.db.models import Case, Count, Value, When
+    """Live decisions of the campaign by (body id, subject kind, level), one grouped query."""
+    from django.db.models import Count
 
     rows = (Rating.objects.filter(campaign=campaign, stage=RatingStage.DECISION, cancelled_at__isnull=True,
                                   body_id__in=body_ids)
-            .annotate(collective=Case(When(subject_kind=MEMBER_SUBJECT, then=Value(0)), default=Value(1)))
-            .values_list("body_id", "collective", "level").annotate(n=Count("id")).order_by())
-    return Counter({(body_id, collective, level): n for body_id, collective, level, n in rows})
+            .values_list("body_id", "subject_kind", "level").annotate(n=Count("id")).order_by())
+    return Counter({(body_id, kind, level): n for body_id, kind, level, n in rows})
 
 
 def _quota_problems(campaign, counts: Counter) -> list[str]:
-    """The quota over each deciding body's live decisions, members and collectives apart, from
-    their counts by (body id, collective 0/1, level)."""
+    """The quota over each deciding body's live decisions, within each group of comparable
+    subjects the profile defines (members, cells, grassroots organisations, leadership
+    collectives...), from their counts by (body id, subject kind, level)."""
     profile = get_profile(campaign.rules_profile)
     body_ids = {key[0] for key in counts}
     raised = set(QuotaRaise.objects.filter(campaign=campaign, body_id__in=body_ids).values_list("body_id", flat=True))
     groups: dict[tuple, list[str]] = defaultdict(list)
-    for (body_id, collective, level), n in counts.items():
-        groups[(body_id, collective)].extend([level] * n)
+    for (body_id, kind, level), n in counts.items():
+        groups[(body_id or 0, profile.quota_group(kind))].extend([level] * n)
+    names = dict(Organisation.objects.filter(pk__in=body_ids).values_list("id", "name")) if groups else {}
     problems = []
-    for (body_id, _collective), levels in sorted(groups.items()):
-        problems += [str(v.reason) for v in profile.check_quota(levels, body_id in raised)]
+    for (body_id, group), levels in sorted(groups.items()):
+        problems += [str(v.reason) for v in profile.check_quota(levels, body_id in raised, group, names.get(body_id, ""))]
     return problems
 
 
@@ -514,7 +515,7 @@ def _decide(*, actor, campaign, decisions, body=None) -> tuple[list[int], int]:
     source = facts_mod.FactSource(campaign, set(ids))
     memo: dict[tuple, tuple[list, str, object]] = {}  # advisory verdicts as data, as COPY text; the assessment
     found_for, errors = {}, []
-    tally = Counter()  # (body, collective 0/1, level) -> decisions
+    tally = Counter()  # (body, subject kind, level) -> decisions
 
     def checked():
         # in id order: the rows' index entries and foreign-key probes then go page by page
@@ -532,10 +533,11 @@ def _decide(*, actor, campaign, decisions, body=None) -> tuple[list[int], int]:
                 errors.append(rid)
                 found_for[rid] = found
             body_id = bodies[rid]
-            tally_key = (body_id, 0 if member_id else 1, level)
+            kind = subject_kind(member_id, kind_of(org_id), lead)
+            tally_key = (body_id, kind, level)
             tally[tally_key] = tally.get(tally_key, 0) + 1
             yield (rid, level, None if common is None or tasks is None else common + tasks, body_id, org_path,
-                   subject_kind(member_id, kind_of(org_id), lead), found, reason, previous[rid][1] if previous and rid in previous else "")
+                   kind, found, reason, previous[rid][1] if previous and rid in previous else "")
 
     user = actor if getattr(actor, "is_authenticated", False) else None
     _insert_decisions(checked(), campaign.pk, profile.key, user, now, stop=lambda: bool(errors))
@@ -548,7 +550,7 @@ def _decide(*, actor, campaign, decisions, body=None) -> tuple[list[int], int]:
     # one audit row per deciding body: how many decisions at each level, how many replaced
     # (each decision's level before and after is on its rating: previous_level, level)
     per_body: dict[int, dict] = {}
-    for (body_id, _collective, level), n in sorted(tally.items()):
+    for (body_id, _kind, level), n in sorted(tally.items()):
         entry = per_body.setdefault(body_id, {"body": body_id, "decisions": 0, "replaced": 0, "levels": {}})
         entry["decisions"] += n
         entry["levels"][level] = entry["levels"].get(level, 0) + n

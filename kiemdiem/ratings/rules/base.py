@@ -261,6 +261,26 @@ class Profile:
     # setting KIEMDIEM_ADVISORY_RULES = {profile key: [codes]} replaces it where the domain
     # notes mark a rule unverified
     advisory_codes: frozenset[str] = frozenset()
+    # comparable groups for the quota (HD 43: "among comparable subjects decided by the
+    # competent level"): a rating's subject kind -> its group and the group's Vietnamese name.
+    # Unverified in detail (domain.md): the setting KIEMDIEM_QUOTA_GROUPS = {profile key:
+    # {subject kind: group}} replaces the mapping
+    quota_groups: dict[str, str] = {
+        "member": "members", "cell": "cells", "grassroots_cell": "grassroots", "grassroots": "grassroots",
+        "intermediate": "intermediate", "district": "committees", "provincial": "committees",
+        "bch": "leadership", "btv": "leadership", "tt": "leadership",
+    }
+    quota_group_names: dict[str, str] = {
+        "members": "đảng viên", "cells": "chi bộ", "grassroots": "tổ chức cơ sở đảng", "intermediate": "đảng bộ bộ phận",
+        "committees": "đảng bộ cấp trên cơ sở", "leadership": "tập thể lãnh đạo",
+    }
+
+    def quota_group(self, subject_kind: str) -> str:
+        from django.conf import settings
+
+        configured = (getattr(settings, "KIEMDIEM_QUOTA_GROUPS", None) or {}).get(self.key)
+        mapping = configured if configured is not None else self.quota_groups
+        return mapping.get(subject_kind, subject_kind)
     # Part B of the self-review (profile data, see FormSpec), per subject type: the common points
     # split by criteria group with their maxima, and the task points (QĐ 366); criteria graded
     # by level without points (QĐ 124); nothing but a proposed level (legacy)
@@ -378,18 +398,21 @@ class Profile:
         percent = self.quota_raised_percent if raised else self.quota_percent
         return QuotaResult(allowed=math.floor(good * percent / 100), excellent=excellent, good=good, percent=percent)
 
-    def check_quota(self, levels: list[str], raised: bool = False) -> list[Verdict]:
-        """Quota over the decisions of one deciding body for comparable subjects."""
+    def check_quota(self, levels: list[str], raised: bool = False, group: str = "", body: str = "") -> list[Verdict]:
+        """Quota over the decisions of one deciding body (`body`, its name) for one group of
+        comparable subjects (`group`, a key of quota_group_names)."""
         if not self.excellent:
             return []
         result = self.quota(levels.count(self.good), levels.count(self.excellent), raised)
         if result.excess:
+            where = ", ".join(x for x in (self.quota_group_names.get(group, group), body) if x)
             return [Verdict(
                 "quota",
                 str(_("Vượt tỷ lệ: %(excess)d quá nhiều ở mức “%(level)s” (tối đa %(allowed)d, bằng %(pct)d%% của %(good)d "
                       "được xếp loại “%(good_name)s”).") % {
                     "excess": result.excess, "level": self.level(self.excellent).name, "allowed": result.allowed,
-                    "pct": result.percent, "good": result.good, "good_name": self.level(self.good).name}),
+                    "pct": result.percent, "good": result.good, "good_name": self.level(self.good).name})
+                + (f" ({where})" if where else ""),
             )]
         return []
 

@@ -102,3 +102,33 @@ def test_leaders_are_rated_once_and_collectives_are_not_counted_as_organisations
     orgs = statistics.rating_distribution(campaign, cast.QA.path, members=False)
     assert orgs.total == Review.objects.filter(campaign=campaign, org_path__startswith=cast.QA.path, member__isnull=True,
                                                leadership="").count()  # the district counted once
+
+
+def _decide_below(cast, campaign, root):
+    below = Review.objects.filter(campaign=campaign, org_path__startswith=root.path).exclude(
+        org_path=root.path, member__isnull=True).exclude(member__isnull=False, leadership__gt="")
+    rating_services.decide_all(actor=cast.admin, campaign=campaign, decisions=[
+        (r.pk, "HTTNV", "") for r in below.filter(member__isnull=False)])
+    for kind in ("cell", "grassroots"):
+        rating_services.decide_all(actor=cast.admin, campaign=campaign, decisions=[
+            (r.pk, "HTTNV", "") for r in below.filter(member__isnull=True, subject_org__kind=kind)])
+
+
+def test_the_quota_is_counted_within_each_group_of_comparable_subjects(cast, district):
+    """TU decides the two districts and their leadership collectives: one HTXSNV district
+    beside one HTTNV district breaks the quota of the districts' group, though counted with the
+    five leadership collectives (six HTTNV in all) it would have passed."""
+    campaign, _counts = district
+    org_services.position_assign(actor=None, member=cast.members["dung"], organisation=cast.QB, role=R.STANDING_MEMBER,
+                                 start=D(2021, 1, 1))
+    launch(actor=cast.admin, campaign=campaign)
+    for root in (cast.QA, cast.QB):
+        _decide_below(cast, campaign, root)
+    tops = list(Review.objects.filter(campaign=campaign, subject_org__in=[cast.QA, cast.QB]))
+    assert len(tops) == 7  # two districts; BCH, BTV, Thường trực of QA; BCH, BTV of QB (no secretary: no TT)
+    decisions = [(r.pk, "HTXSNV" if (r.subject_org_id, r.leadership) == (cast.QA.pk, "") else "HTTNV", "") for r in tops]
+    with pytest.raises(ValidationError) as exc:
+        rating_services.decide_all(actor=cast.admin, campaign=campaign, decisions=decisions)
+    assert any("quá nhiều" in m and "đảng bộ cấp trên cơ sở" in m and "Thành ủy Thử nghiệm" in m for m in exc.value.messages)
+    assert not Rating.objects.filter(review__in=tops, stage="decision").exists()
+    rating_services.decide_all(actor=cast.admin, campaign=campaign, decisions=[(pk, "HTTNV", "") for pk, _l, _r in decisions])
