@@ -108,6 +108,9 @@ class FactSource:
                     self.leaders_faulted.add(review_id)
                     if member_id in disciplined_members:
                         self.leaders_disciplined.add(review_id)
+        from kiemdiem.reviews.part_b import criterion_grades
+
+        self.grades = criterion_grades(campaign, wanted)  # QĐ 124: the self-grade of each criterion
         self.unfixed = {
             rid for rid in PriorShortcoming.objects.filter(review__campaign=campaign).exclude(state="fixed")
             .values_list("review_id", flat=True) if wanted is None or rid in wanted
@@ -181,11 +184,12 @@ class FactSource:
             units_failing,
             low,
             area,
+            tuple(sorted(self.grades.get(review_id, {}).items())),
         )
 
     def facts(self, key: tuple) -> Facts:
         (subject, is_leader, score_common, score_tasks, all_fixed, disciplines, leaders_faulted, subordinate_disciplined,
-         tasks, found, softened, units_failing, low, area) = key
+         tasks, found, softened, units_failing, low, area, grades) = key
         on_time = beyond = late = failed = quality = None
         declared = False
         if tasks is not None:
@@ -215,6 +219,7 @@ class FactSource:
             disunity="disunity" in found,
             subordinate_or_leader_disciplined=subordinate_disciplined,
             softened=softened,
+            grades=dict(grades),
         )
 
 

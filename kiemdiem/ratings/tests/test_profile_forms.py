@@ -224,7 +224,6 @@ def test_qd124_grades_are_stored_and_read_for_the_criterion_check(cast):
     assert part_b.criterion_grades(annual(cast, 2024, issuer=cast.PX)) == {}
 
 
-@pytest.mark.xfail(strict=True, reason="Facts.grades is filled once FactSource reads part_b.criterion_grades (facts.py)")
 def test_qd124_criterion_check_fires_from_the_stored_grades_when_deciding(cast):
     campaign, dave = qd124_graded(cast, "HTNV")
     with pytest.raises(ratings.RatingRefused, match="Ý thức tổ chức kỷ luật"):
