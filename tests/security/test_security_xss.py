@@ -43,7 +43,7 @@ from kiemdiem.organisations.tests.test_access_matrix import (  # noqa: F401 - fi
 MACHINE = {
     "path", "org_path", "issuer_path", "search_key", "sort_key", "key_hash", "prefix", "hash", "prev_hash",
     "actor_key", "token_hash", "key", "receipt", "fingerprint", "content_hash", "params", "lexicon", "backend",
-    "extras", "profile_key", "level", "result_level", "previous_level", "status_before", "section", "role",
+    "extras", "profile_key", "level", "result_level", "previous_level", "proposed_level", "status_before", "section", "role",
     "kind", "action", "object_type", "object_id", "url", "citizen_id", "phone",
 }
 USERS = ("admin", "dave", "grace", "alice", "carol", "bob")
