@@ -214,3 +214,23 @@ def confidence_votes(request, org_id: int):
     rows = list(ConfidenceVote.objects.filter(org_path__startswith=org.path).select_related("member", "body")[:500])
     return render(request, "performance/votes.html", {
         "org": org, "rows": rows, "form": form, "can_manage": access.can(request.user, Action.MANAGE, org)})
+
+
+def register_panel(review) -> str:
+    """The subject's task register for the review's period, shown beside the self-review's
+    editor (reviews.gates.EDITOR_PANELS): what the rating rules will read. The quarterly form
+    (Mẫu 05) is fed by it; other forms show it when there is one."""
+    from django.template.loader import render_to_string
+
+    from .selectors import task_facts
+
+    member, organisation = review.member, (None if review.member_id else review.subject_org)
+    start, end = review.campaign.period_start, review.campaign.period_end
+    tasks = list(TaskAssignment.objects.filter(**_subject_q(member, organisation), deadline__gte=start, deadline__lte=end)
+                 .order_by("deadline", "id")[:100])
+    if not tasks and review.form != "05":
+        return ""
+    key = ("m", member.pk) if member is not None else ("o", organisation.pk)
+    facts = task_facts(start, end, members=[member.pk] if member else [], organisations=[organisation.pk] if organisation else [])
+    return render_to_string("performance/panel.html", {"tasks": tasks, "facts": facts.get(key), "review": review,
+                                                       "register_url": _register_url(member, organisation)})

@@ -146,6 +146,7 @@ class RowOut(Schema):
     warnings: list[dict]  # {code, reason, binding, max_level}: binding ones nothing overrides
     max_level: str  # the highest level the binding rules allow
     max_level_reasons: list[str]
+    quarters: dict[str, str] = {}  # an annual campaign: the same year's quarterly decisions, by quarter
     history: list[RatingOut]
 
 
@@ -281,7 +282,7 @@ def calibration(request, campaign_id: int, body_id: Optional[int] = None):
         "rows": [{"review_id": r.review.pk, "subject": r.subject, "kind": r.kind, "unit": r.unit, "self_level": r.self_level,
                   "self_score": float(r.self_score) if r.self_score is not None else None, "unit_level": r.unit_level,
                   "appraisal_level": r.appraisal_level, "decision": r.current, "warnings": r.warnings,
-                  "max_level": r.cap, "max_level_reasons": r.cap_reasons,
+                  "max_level": r.cap, "max_level_reasons": r.cap_reasons, "quarters": {str(q): lv for q, lv in r.quarters},
                   "history": [_rating_out(h) for h in r.history]} for r in cal.rows],
     }
 

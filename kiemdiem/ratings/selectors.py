@@ -147,6 +147,7 @@ class Row:
     cap_name: str = ""
     cap_reasons: list = field(default_factory=list)
     allowed_codes: frozenset = frozenset()
+    quarters: list = field(default_factory=list)  # an annual campaign: [(quarter, level code)] decided that year
 
     @property
     def proposal(self) -> str:
@@ -169,6 +170,26 @@ class Calibration:
     quota_raise: object = None  # the body's QuotaRaise for the campaign (its reason is shown)
 
 
+def _quarters(campaign, member_ids: list[int]) -> dict[int, dict[int, str]]:
+    """For an annual campaign: member id -> {quarter: level} of the live decisions of the same
+    year's quarterly campaigns (Kết luận 198-KL/TW), one query."""
+    from kiemdiem.campaigns.choices import CampaignKind
+    from kiemdiem.campaigns.models import Campaign
+
+    if campaign.kind != CampaignKind.ANNUAL or not member_ids:
+        return {}
+    quarterly = dict(Campaign.objects.filter(kind=CampaignKind.QUARTERLY, year=campaign.year, quarter__isnull=False)
+                     .values_list("id", "quarter"))
+    if not quarterly:
+        return {}
+    out: dict[int, dict[int, str]] = defaultdict(dict)
+    for member_id, campaign_id, level in Rating.objects.filter(
+            campaign_id__in=quarterly, stage=RatingStage.DECISION, cancelled_at__isnull=True,
+            review__member_id__in=member_ids).values_list("review__member_id", "campaign_id", "level"):
+        out[member_id][quarterly[campaign_id]] = level
+    return out
+
+
 def calibration(campaign, body: Organisation, unit_id=None, level: str = "", warnings_only: bool = False) -> Calibration:
     profile = get_profile(campaign.rules_profile)
     candidates = list(Review.objects.filter(campaign=campaign, org_path__startswith=body.path)
@@ -180,6 +201,7 @@ def calibration(campaign, body: Organisation, unit_id=None, level: str = "", war
     for rating in Rating.objects.filter(review__in=[r.pk for r in reviews]).order_by("created_at", "id"):
         ratings[rating.review_id].append(rating)
     all_facts = facts_mod.facts_for(reviews)
+    quarters = _quarters(campaign, [r.member_id for r in reviews if r.member_id])
     rows = []
     for r in reviews:
         live = {x.stage: x for x in ratings[r.pk] if x.cancelled_at is None}
@@ -198,6 +220,7 @@ def calibration(campaign, body: Organisation, unit_id=None, level: str = "", war
         assessment = profile.assess(all_facts[r.pk], profile.best())
         row.cap, row.cap_name, row.cap_reasons = assessment.cap, profile.level(assessment.cap).name, list(assessment.cap_reasons)
         row.allowed_codes = frozenset(lv.code for lv in profile.levels if lv.rank <= profile.rank(assessment.cap))
+        row.quarters = sorted(quarters.get(r.member_id, {}).items()) if r.member_id else []
         rows.append(row)
     from .models import QuotaRaise, subject_kind
 

@@ -7,6 +7,7 @@ class Form(models.TextChoices):
     LEADER = "2A", _("Mẫu 2A (cán bộ lãnh đạo, quản lý)")
     MEMBER = "2B", _("Mẫu 2B (đảng viên không giữ chức vụ)")
     OUTSIDE = "2C", _("Mẫu 2C (đảng viên ngoài hệ thống chính trị)")
+    QUARTERLY = "05", _("Mẫu 05 (tự đánh giá hằng quý)")
 
 
 class Leadership(models.TextChoices):
@@ -74,5 +75,16 @@ SECTIONS_INDIVIDUAL = [
 ]
 
 
+# Kết luận 198-KL/TW: a short quarterly self-rating (the form's exact lines are unverified:
+# domain.md §9); the quarter's tasks come from the task register, shown beside the form
+SECTIONS_QUARTERLY = [
+    ("Q.1", _("1. Kết quả thực hiện nhiệm vụ trong quý")),
+    ("Q.2", _("2. Hạn chế, khuyết điểm và nguyên nhân")),
+    ("Q.3", _("3. Nhiệm vụ, giải pháp trong quý tới")),
+]
+
+
 def sections_for(form: str):
+    if form == Form.QUARTERLY:
+        return SECTIONS_QUARTERLY
     return SECTIONS_COLLECTIVE if form == Form.COLLECTIVE else SECTIONS_INDIVIDUAL

@@ -11,7 +11,7 @@ import datetime
 from django.db import connection, transaction
 from django.utils import timezone
 
-from kiemdiem.campaigns.choices import CampaignStatus
+from kiemdiem.campaigns.choices import CampaignKind, CampaignStatus
 from kiemdiem.campaigns.models import Campaign
 from kiemdiem.core import audit
 from kiemdiem.organisations.choices import OUTSIDE_POLITICAL_SYSTEM, OrgKind
@@ -87,6 +87,9 @@ def launch(*, actor, campaign: Campaign) -> dict:
     now = timezone.now()
     end = campaign.period_end
     counts = {}
+    # a quarterly campaign (Kết luận 198-KL/TW): each person's short self-rating (Mẫu 05), no
+    # collective reports
+    quarterly = campaign.kind == CampaignKind.QUARTERLY
     with connection.cursor() as cur:
         scope_o, scope_p = _scope_sql(campaign, "o")
         # 1. collective reviews (Mẫu 01) for every organisation in scope but advisory bodies
@@ -96,9 +99,9 @@ def launch(*, actor, campaign: Campaign) -> dict:
                  version, proposed_level, updated_at, leadership)
             SELECT %s, NULL, o.id, o.id, o.path, %s, %s, '{{}}', 0, '', %s, ''
             FROM organisations_organisation o
-            WHERE {scope_o} AND o.kind <> %s
+            WHERE {scope_o} AND o.kind <> %s AND NOT %s
             ON CONFLICT DO NOTHING""",
-            [campaign.pk, Form.COLLECTIVE, Status.DRAFT, now, *scope_p, OrgKind.ADVISORY],
+            [campaign.pk, Form.COLLECTIVE, Status.DRAFT, now, *scope_p, OrgKind.ADVISORY, quarterly],
         )
         counts["collective"] = cur.rowcount
 
@@ -111,14 +114,14 @@ def launch(*, actor, campaign: Campaign) -> dict:
                 (campaign_id, member_id, subject_org_id, unit_id, org_path, form, status, content,
                  version, proposed_level, updated_at, leadership)
             SELECT %s, m.id, NULL, m.organisation_id, o.path,
-                   CASE WHEN {pos_sql} THEN %s
+                   CASE WHEN %s THEN %s WHEN {pos_sql} THEN %s
                         WHEN m.occupation IN ({", ".join(["%s"] * len(outside))}) THEN %s
                         ELSE %s END,
                    %s, '{{}}', 0, '', %s, ''
             FROM organisations_member m JOIN organisations_organisation o ON o.id = m.organisation_id
             WHERE {scope_o} AND m.status IN ('official', 'probationary') AND ({inel_sql}) IS NULL
             ON CONFLICT DO NOTHING""",
-            [campaign.pk, *pos_p, Form.LEADER, *outside, Form.OUTSIDE, Form.MEMBER, Status.DRAFT, now,
+            [campaign.pk, quarterly, Form.QUARTERLY, *pos_p, Form.LEADER, *outside, Form.OUTSIDE, Form.MEMBER, Status.DRAFT, now,
              *scope_p, *inel_p],
         )
         counts["individual"] = cur.rowcount
@@ -141,7 +144,7 @@ def launch(*, actor, campaign: Campaign) -> dict:
         # review (Mẫu 2A) in the collective they review at (not rated: rated once, at their own)
         counts["leadership"] = counts["leaders"] = 0
         open_p = f"p.start <= %s AND (p.{q('end')} IS NULL OR p.{q('end')} > %s)"
-        bodies = leadership.bodies()
+        bodies = {} if quarterly else leadership.bodies()
         for code, body in bodies.items():
             kinds, requires = list(body.kinds), list(body.requires)
             cur.execute(
@@ -158,7 +161,7 @@ def launch(*, actor, campaign: Campaign) -> dict:
             )
             counts["leadership"] += cur.rowcount
         earlier: list[str] = []  # a leader reviews at the first collective of review_at they sit in
-        for code in leadership.review_at():
+        for code in () if quarterly else leadership.review_at():
             body = bodies.get(code)
             if body is None:
                 continue

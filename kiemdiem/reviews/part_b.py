@@ -26,8 +26,14 @@ def subject_type(review) -> str:
 
 
 def spec_for(review):
-    """The profile's `FormSpec` for this review."""
-    return profile_of(review).form_spec(subject_type(review))
+    """The profile's `FormSpec` for this review. The quarterly self-rating (Mẫu 05) asks only
+    for a proposed level: its tasks and their results come from the task register."""
+    profile = profile_of(review)
+    if review.form == "05":
+        from kiemdiem.ratings.rules.base import FormSpec
+
+        return FormSpec(profile_key=profile.key, subject_type="member", levels=profile.levels_for("member"))
+    return profile.form_spec(subject_type(review))
 
 
 def level_name(review, code: str | None = None) -> str:

@@ -214,6 +214,15 @@ def _login_required_keeping_text(view):
     return wrapper
 
 
+def _panels(review) -> list[str]:
+    """What other apps show beside the editor (reviews.gates.EDITOR_PANELS), as safe HTML."""
+    from django.utils.safestring import mark_safe
+
+    from . import gates
+
+    return [mark_safe(html) for html in (panel(review) for panel in gates.EDITOR_PANELS) if html]
+
+
 @_login_required_keeping_text
 def review_edit(request, review_id: int):
     review, p = get_review_for(request.user, review_id, "write")
@@ -272,6 +281,7 @@ def review_edit(request, review_id: int):
         "conflict": conflict,
         "collective": review.is_collective,
         "part_b": form.part_b(),
+        "panels": [] if getattr(request, "htmx", False) else _panels(review),
     }
     response = render(request, "reviews/edit.html", context)
     if getattr(request, "htmx", False):
