@@ -58,6 +58,13 @@ def test_a_quarter_holds_each_persons_short_self_rating_fed_by_the_task_register
     assert any("Mức tự đề xuất vượt mức cao nhất" in p and "50%" in p for p in review_services.submit_problems(dave))
     _write(dave, "KHTNV")
     assert review_services.submit_problems(dave) == []
+    import io
+
+    from docx import Document
+
+    resp = client_for(cast.dave).get(reverse("review_export_docx", args=[dave.pk]))
+    text = "\n".join(p.text for p in Document(io.BytesIO(resp.content)).paragraphs)
+    assert resp.status_code == 200 and "1. Kết quả thực hiện nhiệm vụ trong quý" in text and "Không hoàn thành nhiệm vụ" in text
     with pytest.raises(services.RatingRefused):
         services.decide(actor=cast.grace, body=cast.PX, decisions=[(dave, "HTNV", "Có lý do")])
 
