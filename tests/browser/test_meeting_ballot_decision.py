@@ -167,14 +167,14 @@ def test_secretary_records_meeting_and_secret_ballot_members_vote(new_page, brow
     problems.assert_none()
 
 
-def test_committee_decides_over_quota_sees_warning_and_needs_reason(new_page, browser_cast, world):
+def test_committee_sees_the_cap_and_the_quota_and_decides_within_them(new_page, browser_cast, world):
     from kiemdiem.discipline.services import discipline_record
     from kiemdiem.ratings.models import Rating
 
     cast = browser_cast
     campaign, _collective, reviews = world
     px = cast.orgs["PX"]
-    # a reprimand this year: Trần Văn Đức cannot be rated above the rules without a reason
+    # a duty-related reprimand this year: Trần Văn Đức cannot be rated above KHTNV, whatever the reason
     discipline_record(actor=None, member=cast.members["dave"], form="reprimand", deciding_body=px,
                       decision_number="05-QĐ/ĐU", decided_on=D(2025, 5, 1))
 
@@ -185,7 +185,14 @@ def test_committee_decides_over_quota_sees_warning_and_needs_reason(new_page, br
     # two excellent proposals, none allowed for two good ones: the quota warning
     quota = page.locator("#quota-problems")
     expect(quota).to_contain_text("Vượt tỷ lệ: 2 quá nhiều ở mức “Hoàn thành xuất sắc nhiệm vụ”")
-    expect(page.locator(f"#row-{reviews['dave'].pk} .badge.warn")).to_contain_text("kỷ luật")
+    # the reprimand is binding: the row names the highest level allowed, the levels above it
+    # cannot be chosen
+    dave_row = page.locator(f"#row-{reviews['dave'].pk}")
+    expect(dave_row.locator(".badge.bad")).to_contain_text("kỷ luật")
+    expect(dave_row).to_contain_text("Mức cao nhất được phép: Không hoàn thành nhiệm vụ")
+    for code in ("HTXSNV", "HTTNV", "HTNV"):
+        expect(dave_row.locator(f"select option[value={code}]")).to_be_disabled()
+    expect(dave_row.locator("select option[value=KHTNV]")).to_be_enabled()
     page.shot("1-calibration-over-quota")
 
     def choose(levels: dict[str, str], reasons: dict[str, str] | None = None):
@@ -195,29 +202,20 @@ def test_committee_decides_over_quota_sees_warning_and_needs_reason(new_page, br
             page.fill(f"input[name=reason_{reviews[name].pk}]", reason)
         page.click("#decide")
 
-    # deciding as proposed: the disciplined member needs a reason; nothing saved
-    proposed = {"an": "HTXSNV", "dave": "HTXSNV", "binh": "HTTNV", "cuong": "HTTNV"}
+    # deciding as proposed within the rules (Đức at the cap): still over the quota, refused as a whole
+    proposed = {"an": "HTXSNV", "dave": "KHTNV", "binh": "HTTNV", "cuong": "HTTNV"}
     choose(proposed)
-    errors = page.locator(".messages")
-    expect(errors).to_contain_text("Mức xếp loại vượt quá mức quy định cho phép; cần ghi rõ lý do:")
-    expect(errors).to_contain_text("Trần Văn Đức")
+    expect(page.locator(".messages")).to_contain_text("Vượt tỷ lệ: 1 quá nhiều ở mức “Hoàn thành xuất sắc nhiệm vụ”")
     expect(page.locator(f"select[name=level_{reviews['an'].pk}]")).to_have_value("HTXSNV")  # the choices stay
-    page.shot("2-reason-required")
+    page.shot("2-quota-refused")
     assert not Rating.objects.filter(stage="decision").exists()
 
-    # with the reason: still over the quota, refused as a whole
-    choose(proposed, {"dave": "Vi phạm không liên quan chức trách; đã khắc phục"})
-    expect(page.locator(".messages")).to_contain_text("Vượt tỷ lệ: 2 quá nhiều ở mức “Hoàn thành xuất sắc nhiệm vụ”")
-    page.shot("3-quota-refused")
-    assert not Rating.objects.filter(stage="decision").exists()
-
-    # within the quota: every member good (the disciplined one with his reason)
-    choose({name: "HTTNV" for name in proposed}, {"dave": "Vi phạm không liên quan chức trách; đã khắc phục"})
+    # within the quota: the others good, Đức at the cap the regulation sets
+    choose({**{name: "HTTNV" for name in proposed}, "dave": "KHTNV"})
     page.wait_for_url(f"**/calibration/{px.pk}/")
     expect(page.locator(".messages")).to_contain_text("Đã quyết định xếp loại 4 trường hợp.")
     expect(page.locator("#quota-problems")).to_have_count(0)
-    page.shot("4-decided")
+    page.shot("3-decided")
     decided = dict(Rating.objects.filter(stage="decision", cancelled_at__isnull=True).values_list("review_id", "level"))
-    assert decided == {r.pk: "HTTNV" for r in reviews.values()}
-    assert Rating.objects.get(review=reviews["dave"], stage="decision").reason.startswith("Vi phạm")
+    assert decided == {**{r.pk: "HTTNV" for r in reviews.values()}, reviews["dave"].pk: "KHTNV"}
     problems.assert_none()

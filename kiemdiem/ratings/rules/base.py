@@ -412,7 +412,7 @@ class Profile:
                       "được xếp loại “%(good_name)s”).") % {
                     "excess": result.excess, "level": self.level(self.excellent).name, "allowed": result.allowed,
                     "pct": result.percent, "good": result.good, "good_name": self.level(self.good).name})
-                + (f" ({where})" if where else ""),
+                .rstrip(".") + (f" — {where}." if where else "."),
             )]
         return []
 
