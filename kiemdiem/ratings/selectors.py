@@ -217,9 +217,9 @@ def calibration(campaign, body: Organisation, unit_id=None, level: str = "", war
         level_to_check = row.current or row.proposal or profile.best()
         if level_to_check in profile.codes():
             row.warnings = [v.as_dict() for v in profile.check(all_facts[r.pk], level_to_check)]
-        assessment = profile.assess(all_facts[r.pk], profile.best())
+        assessment = profile.assess(all_facts[r.pk], profile.codes_for(row.kind)[0])
         row.cap, row.cap_name, row.cap_reasons = assessment.cap, profile.level(assessment.cap).name, list(assessment.cap_reasons)
-        row.allowed_codes = frozenset(lv.code for lv in profile.levels if lv.rank <= profile.rank(assessment.cap))
+        row.allowed_codes = frozenset(lv.code for lv in profile.levels_for(row.kind) if lv.rank <= profile.rank(assessment.cap))
         row.quarters = sorted(quarters.get(r.member_id, {}).items()) if r.member_id else []
         rows.append(row)
     from .models import QuotaRaise, subject_kind

@@ -73,8 +73,9 @@ def subject_name(review: Review) -> str:
 def allowed_levels(review: Review, facts=None) -> list:
     """The profile's levels a subject may be given (highest first), none above the cap."""
     profile = get_profile(review.campaign.rules_profile)
-    cap = assess(review, profile.lowest(), facts).cap
-    return [lv for lv in sorted(profile.levels, key=lambda lv: -lv.rank) if lv.rank <= profile.rank(cap)]
+    subject = "member" if review.member_id else "collective"
+    cap = assess(review, profile.codes_for(subject)[-1], facts).cap
+    return [lv for lv in profile.levels_for(subject) if lv.rank <= profile.rank(cap)]
 
 
 def proposal_gate(review: Review) -> list[str]:
