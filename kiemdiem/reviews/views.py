@@ -135,6 +135,8 @@ def role_label(role: str) -> str:
 
 
 def title_of(review: Review) -> str:
+    if review.form == "05":
+        return _("Bản tự đánh giá hằng quý")
     return _("Báo cáo kiểm điểm") if review.is_collective else _("Bản tự kiểm điểm")
 
 
