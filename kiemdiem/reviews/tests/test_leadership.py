@@ -132,3 +132,15 @@ def test_the_quota_is_counted_within_each_group_of_comparable_subjects(cast, dis
     assert any("quá nhiều" in m and "đảng bộ cấp trên cơ sở" in m and "Thành ủy Thử nghiệm" in m for m in exc.value.messages)
     assert not Rating.objects.filter(review__in=tops, stage="decision").exists()
     rating_services.decide_all(actor=cast.admin, campaign=campaign, decisions=[(pk, "HTTNV", "") for pk, _l, _r in decisions])
+
+
+def test_the_pages_name_the_collective_and_say_where_a_leader_is_rated(cast, district, client_for):
+    from django.urls import reverse
+
+    campaign, _counts = district
+    btv = Review.objects.get(campaign=campaign, subject_org=cast.QA, leadership="btv")
+    page = client_for(cast.alice).get(reverse("review_detail", args=[btv.pk])).content.decode()
+    assert "Báo cáo kiểm điểm · Ban Thường vụ Quận ủy A" in page
+    held = Review.objects.get(campaign=campaign, member=cast.members["an"], leadership="btv")
+    page = client_for(cast.alice).get(reverse("review_detail", args=[held.pk])).content.decode()
+    assert 'id="held-in"' in page and "Kiểm điểm tại Ban Thường vụ Quận ủy A" in page
