@@ -205,8 +205,8 @@ def test_each_check_fires_from_records(cast, campaign, case):
                     {"review_id": r.pk, "level": level, "reason": ""}]})
                 assert resp.status_code == 200, resp.json()
     client = Api(cast.grace if body_code in ("PX", "QA") else cast.carol)
-    for reason in ("", "Đồng chí có nhiều đóng góp"):
-        resp = client.call("POST", "/calibration/decide", {"campaign_id": campaign.pk, "body_id": body.pk, "decisions": [
+    for who, reason in ((client, ""), (client, "Đồng chí có nhiều đóng góp"), (Api(cast.admin), "Quản trị viên quyết định")):
+        resp = who.call("POST", "/calibration/decide", {"campaign_id": campaign.pk, "body_id": body.pk, "decisions": [
             {"review_id": review.pk, "level": ABOVE[cap], "reason": reason}]})
         assert resp.status_code == 422, resp.json()
         [refused] = resp.json()["refusals"]
