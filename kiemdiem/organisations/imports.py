@@ -615,6 +615,32 @@ def count_rows(path, filename: str = "") -> int:
 # --- result --------------------------------------------------------------------------------
 
 @dataclass
+class RowTally:
+    """What a row-by-row import of another app found: rows read, the first errors (row number,
+    Vietnamese message; `max_errors` kept, all counted) and what was created, updated, left."""
+
+    rows: int = 0
+    errors: list[tuple[int | None, str]] = field(default_factory=list)
+    error_count: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    max_errors: int = MAX_ERRORS
+
+    @property
+    def ok(self) -> bool:
+        return not self.error_count
+
+    def error(self, row: int | None, message: str) -> None:
+        self.error_count += 1
+        if len(self.errors) < self.max_errors:
+            self.errors.append((row, message))
+
+    def messages(self) -> list[str]:
+        return [(_("Dòng %(n)d: %(m)s") % {"n": row, "m": msg}) if row else msg for row, msg in self.errors]
+
+
+@dataclass
 class ImportResult:
     filename: str = ""
     rows: int = 0

@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy as _l
 from kiemdiem.core import audit
 from kiemdiem.organisations.access import Action, Scope, scope_for
 from kiemdiem.organisations.imports import (
+    RowTally,
     Column,
     FileProblem,
     _Bad,
@@ -82,26 +83,9 @@ def _status_words() -> dict[str, str]:
 
 
 @dataclass
-class ImportResult:
+class ImportResult(RowTally):
     filename: str = ""
-    rows: int = 0
-    errors: list[tuple[int | None, str]] = field(default_factory=list)
-    error_count: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return not self.error_count
-
-    def error(self, row: int | None, message: str) -> None:
-        self.error_count += 1
-        if len(self.errors) < MAX_ERRORS:
-            self.errors.append((row, message))
-
-    def messages(self) -> list[str]:
-        return [(_("Dòng %(n)d: %(m)s") % {"n": row, "m": msg}) if row else msg for row, msg in self.errors]
+    max_errors: int = MAX_ERRORS
 
     def summary(self) -> str:
         if not self.ok:

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _l
 
 from kiemdiem.core import audit
 from kiemdiem.organisations.imports import (
+    RowTally,
     _XLSX_ERRORS,
     Column,
     FileProblem,
@@ -83,23 +84,8 @@ _MONTH = re.compile(r"^(\d{1,2})[/.\-](\d{4})$")
 
 
 @dataclass
-class Result:
-    kind: str
-    rows: int = 0
-    errors: list[tuple[int | None, str]] = field(default_factory=list)
-    error_count: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return not self.error_count
-
-    def error(self, row: int | None, message: str) -> None:
-        self.error_count += 1
-        if len(self.errors) < MAX_ERRORS:
-            self.errors.append((row, message))
+class Result(RowTally):
+    kind: str = ""
 
     def summary(self) -> str:
         if not self.ok:
@@ -191,7 +177,7 @@ def _choice(raw, words: dict, header: str, allowed: str):
 def import_file(path: Path, *, kind: str, cell, actor, filename: str = "", today: datetime.date | None = None) -> Result:
     """Check every row, then (only if none is bad) write them in one transaction."""
     today = today or timezone.localdate()
-    result = Result(kind)
+    result = Result(kind=kind)
     try:
         header, rows = _rows(Path(path), filename, kind)
     except FileProblem as exc:
