@@ -132,21 +132,26 @@ class Rating(models.Model):
     """A level given at one stage, under the rules profile the campaign uses. Cancelled
     ratings stay (Mẫu 03 re-rating keeps the history)."""
 
-    # The (review, stage) index below serves every lookup by review, so the foreign key has no
-    # index of its own; body and actor are guarded by Django (PROTECT / SET_NULL) rather than by
-    # database constraints, which made bulk decisions check three foreign keys per row
-    # (docs/benchmarks.md, ratings). Organisations are dissolved, never deleted.
-    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="ratings", db_index=False)
+    # Bulk decisions write every rating twice (inserted live, updated when cancelled), so the
+    # table keeps only the indexes its reads use (docs/benchmarks.md, ratings): the (review,
+    # stage) index below serves every lookup by review, the varchar_pattern_ops index on the
+    # path every `org_path LIKE 'x%'` (a plain one served none), and the foreign keys are guarded
+    # by Django (CASCADE / PROTECT / SET_NULL) rather than by database constraints, which made
+    # bulk decisions check them row by row. Organisations are dissolved, never deleted; users
+    # rarely are (a deletion then scans the ratings to null their actor).
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="ratings", db_index=False, db_constraint=False)
     stage = models.CharField(max_length=10, choices=RatingStage.choices)
     profile_key = models.CharField(max_length=20)
     level = models.CharField(max_length=10)
     score = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
-    body = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_constraint=False)
-    org_path = models.CharField(max_length=255, db_index=True)
+    body = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_constraint=False,
+                             db_index=False)
+    org_path = models.CharField(max_length=255)
     warnings = models.JSONField(default=list, blank=True)  # [{code, reason}] shown when decided
     reason = models.TextField(blank=True)  # why, when deciding against a warning or changing
     previous_level = models.CharField(max_length=10, blank=True)  # calibration: before/after
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False,
+                              db_index=False)
     created_at = models.DateTimeField(auto_now_add=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.TextField(blank=True)
@@ -163,6 +168,8 @@ class Rating(models.Model):
         ordering = ["created_at", "id"]
         indexes = [
             models.Index(fields=["review", "stage"]),
+            # every rating under a path (`org_path LIKE 'x%'`)
+            models.Index(fields=["org_path"], opclasses=["varchar_pattern_ops"], name="rating_org_path_like_idx"),
             # live decisions of a campaign under a path, with what the statistics count
             models.Index(fields=["campaign", "org_path"], opclasses=["int8_ops", "varchar_pattern_ops"],
                          include=["subject_kind", "level"], condition=Q(stage="decision", cancelled_at__isnull=True),
