@@ -76,6 +76,7 @@ def _period_disciplines(campaign) -> dict[tuple, list[DisciplineFact]]:
 CONCLUSION_TRIGGERS = {"degraded": "degraded", "prohibitions": "prohibitions", "corruption_in_remit": "corruption",
                        "disunity": "disunity"}
 _HEAD_ROLES = (PositionRole.SECRETARY, PositionRole.HEAD_OF_BODY)
+_NO_KINDS = (frozenset(), frozenset())
 
 
 class FactSource:
@@ -94,6 +95,7 @@ class FactSource:
         self.discipline = {k: tuple(v) for k, v in _period_disciplines(campaign).items()}
         self.conclusions = conclusions_in_period(start, end)
         self.tasks = task_facts(start, end)
+        self._task_keys: dict[int, tuple] = {}  # id(TaskFacts) -> (it, its score, its shares)
         self.low_confidence = low_confidence(start, end)
         disciplined_members = {key[1] for key in self.discipline if key[0] == "m"}
         degraded_members = {key[1] for key, facts in self.conclusions.items()
@@ -152,39 +154,64 @@ class FactSource:
                 failing[org_id] += level == "KHTNV"
         return {org_id: failing[org_id] * 100 / n for org_id, n in decided.items()}
 
-    def key(self, review_id: int, member_id, subject_org_id, form: str, score_common, score_tasks, org_path: str = "") -> tuple:
-        """A hashable stand-in for the review's `Facts`: equal tuples, equal facts."""
-        subject = ("m", member_id) if member_id else ("o", subject_org_id)
+    def _conclusion_kinds(self, subject) -> tuple[frozenset, frozenset]:
+        """(kinds found, triggers softened) of the subject's conclusions in the period."""
         conclusions = self.conclusions.get(subject, ())
+        if not conclusions:
+            return _NO_KINDS
         found = frozenset(f.kind for f in conclusions)
         softened = frozenset(CONCLUSION_TRIGGERS[f.kind] for f in conclusions if f.self_detected_fixed
                              and not any(g.kind == f.kind and not g.self_detected_fixed for g in conclusions))
+        return found, softened
+
+    def _task_key(self, tasks) -> tuple:
+        """(score from the register or None, the task shares as a tuple) of a `TaskFacts`;
+        task_facts shares one per pattern of counts, so this is computed once per pattern."""
+        found = self._task_keys.get(id(tasks))
+        if found is None:
+            found = self._task_keys[id(tasks)] = (tasks, tasks.score_tasks, (
+                tasks.on_time_pct, tasks.beyond_pct, tasks.late_pct, tasks.failed_pct, tasks.all_quality_met,
+                tasks.declared))
+        return found
+
+    def key(self, review_id: int, member_id, subject_org_id, form: str, score_common, score_tasks, org_path: str = "") -> tuple:
+        """A hashable stand-in for the review's `Facts`: equal tuples, equal facts. Called once
+        per subject of a province's calibration (150,000 times), hence the shortcuts: what
+        most subjects lack (conclusions, grades, a leader's figures) costs a dict probe."""
+        subject = ("m", member_id) if member_id else ("o", subject_org_id)
+        found, softened = self._conclusion_kinds(subject) if subject in self.conclusions else _NO_KINDS
         tasks = self.tasks.get(subject)
-        is_leader = form == Form.LEADER
+        if tasks is None:
+            shares = None
+        else:
+            _tasks, register_score, shares = self._task_key(tasks)
+            if register_score is not None:
+                score_tasks = register_score
         units_failing = low = area = None
+        is_leader = form == Form.LEADER
         if is_leader and member_id:
-            shares = [self.units_failing[o] for o in self.leader_orgs.get(member_id, ()) if o in self.units_failing]
-            units_failing = max(shares) if shares else None
+            shares_failing = [self.units_failing[o] for o in self.leader_orgs.get(member_id, ()) if o in self.units_failing]
+            units_failing = max(shares_failing) if shares_failing else None
             low = self.low_confidence.get(member_id)
             areas = [self.area_done[o] for o in self.head_orgs.get(member_id, ()) if o in self.area_done]
             area = min(areas) if areas else None
+        grades = self.grades.get(review_id)
         return (
             "member" if member_id else "collective",
             is_leader,
             score_common,
-            tasks.score_tasks if tasks is not None and tasks.score_tasks is not None else score_tasks,
+            score_tasks,
             review_id not in self.unfixed,
             self.discipline.get(subject, ()),
             review_id in self.leaders_faulted,
             review_id in self.leaders_disciplined or (not member_id and org_path in self.subordinate_disciplined),
-            None if tasks is None else (tasks.on_time_pct, tasks.beyond_pct, tasks.late_pct, tasks.failed_pct,
-                                        tasks.all_quality_met, tasks.declared),
+            shares,
             found,
             softened,
             units_failing,
             low,
             area,
-            tuple(sorted(self.grades.get(review_id, {}).items())),
+            tuple(sorted(grades.items())) if grades else (),
         )
 
     def facts(self, key: tuple) -> Facts:

@@ -375,25 +375,28 @@ def _reviews_named(ids: list[int]) -> list[Review]:
     return [found[i] for i in ids]
 
 
-def _live_decisions(campaign_id: int, ids: list[int]) -> dict[int, tuple[int, str]]:
+def _live_decisions(campaign_id: int, ids: list[int]) -> tuple[dict[int, tuple[int, str]], bool]:
     """review id -> (rating id, level) of the live decision of each of `ids` (reviews of the
-    campaign) that has one. A few ids: by the unique (review, stage) index of live ratings. Many:
-    every live decision of the campaign in one set-based read of its partial index, filtered
-    here. No per-review probe: on a table never analysed the planner walked the campaign's whole
-    partial index for each probe (issue 14: > 7 minutes for a province; this read takes
-    tens of milliseconds whatever the statistics)."""
+    campaign) that has one, and whether those are every live decision of the campaign. A few
+    ids: by the unique (review, stage) index of live ratings. Many: every live decision of the
+    campaign in one set-based read of its partial index, filtered here. No per-review probe: on
+    a table never analysed the planner walked the campaign's whole partial index for each probe
+    (issue 14: > 7 minutes for a province; this read takes tens of milliseconds whatever the
+    statistics)."""
     live = Rating.objects.filter(stage=RatingStage.DECISION, cancelled_at__isnull=True).order_by()
     previous = {}
     if len(ids) <= CHUNK:
         for qs in _where_ids(live, "review", ids):
             previous.update((review_id, (pk, level)) for review_id, pk, level in qs.values_list("review_id", "id", "level"))
-        return previous
-    wanted = set(ids)
+        return previous, False
+    wanted, others = set(ids), 0
     for review_id, pk, level in live.filter(campaign_id=campaign_id).values_list("review_id", "id", "level").iterator(
             chunk_size=10000):
         if review_id in wanted:
             previous[review_id] = (pk, level)
-    return previous
+        else:
+            others += 1
+    return previous, not others
 
 
 def _check_order(campaign, collectives: list[tuple[int, str]]) -> None:
@@ -496,7 +499,7 @@ def _decide(*, actor, campaign, decisions, body=None) -> tuple[list[int], int]:
     _check_order(campaign, [(rid, rows[rid][4]) for rid in ids if rows[rid][2]])
 
     # the live decisions these replace are cancelled (kept on record), by set-based UPDATEs
-    previous = _live_decisions(campaign.pk, ids)
+    previous, all_live = _live_decisions(campaign.pk, ids)
     now = timezone.now()
     if previous:
         replaced = _("Thay bằng mức mới")
@@ -504,9 +507,19 @@ def _decide(*, actor, campaign, decisions, body=None) -> tuple[list[int], int]:
         for rid, _level, reason in items:
             if rid in previous:
                 by_reason[reason or replaced].append(previous[rid][0])
-        for cancel_reason, rating_ids in by_reason.items():
-            for qs in _where_ids(Rating.objects.all(), "id", rating_ids):
-                qs.update(cancelled_at=now, cancel_reason=cancel_reason)
+        live = Rating.objects.filter(campaign_id=campaign.pk, stage=RatingStage.DECISION, cancelled_at__isnull=True)
+        if all_live and len(by_reason) == 1:
+            # every live decision of the campaign, for one reason (a province re-rated): by the
+            # campaign's partial index, no list of ids
+            cancelled = live.update(cancelled_at=now, cancel_reason=next(iter(by_reason)))
+        else:
+            cancelled = 0
+            for cancel_reason, rating_ids in by_reason.items():
+                for qs in _where_ids(live, "id", rating_ids):
+                    cancelled += qs.update(cancelled_at=now, cancel_reason=cancel_reason)
+        if cancelled != len(previous):  # another decision of these subjects committed meanwhile
+            raise ValidationError(_("Các quyết định xếp loại của đợt vừa được thay đổi trong lúc xử lý; vui lòng thực hiện "
+                                    "lại."))
 
     # the quota counts the body's other live decisions too (those not replaced here)
     others = _live_decision_counts(campaign, set(bodies.values()))
@@ -519,26 +532,28 @@ def _decide(*, actor, campaign, decisions, body=None) -> tuple[list[int], int]:
     tally = Counter()  # (body, subject kind, level) -> decisions
 
     def checked():
-        # in id order: the rows' index entries and foreign-key probes then go page by page
+        # in id order: the rows' index entries then go page by page
+        key_of, previous_level = source.key, {rid: level for rid, (_pk, level) in previous.items()}
         for rid, level, reason in sorted(items):
             if level not in codes:
                 raise ValidationError(_("Mức xếp loại không thuộc quy định áp dụng."))
             _id, member_id, org_id, _unit, org_path, form, common, tasks, lead = rows[rid]
-            key = (source.key(rid, member_id, org_id, form, common, tasks, org_path), level)
+            key = (key_of(rid, member_id, org_id, form, common, tasks, org_path), level)
             found = memo.get(key)
             if found is None:
                 assessment = profile.assess(source.facts(key[0]), level)
                 verdict_list = [v.as_dict() for v in assessment.advisory]
-                found = memo[key] = (verdict_list, _copy_text(json.dumps(verdict_list, ensure_ascii=False)), assessment)
-            if found[2].binding or (found[0] and not reason):  # binding: no reason gets past it
+                found = memo[key] = (verdict_list, _copy_text(json.dumps(verdict_list, ensure_ascii=False)), assessment,
+                                     bool(assessment.binding), bool(verdict_list))
+            if found[3] or (found[4] and not reason):  # binding: no reason gets past it
                 errors.append(rid)
                 found_for[rid] = found
             body_id = bodies[rid]
-            kind = subject_kind(member_id, kind_of(org_id), lead)
+            kind = MEMBER_SUBJECT if member_id is not None else subject_kind(member_id, kind_of(org_id), lead)
             tally_key = (body_id, kind, level)
             tally[tally_key] = tally.get(tally_key, 0) + 1
             yield (rid, level, None if common is None or tasks is None else common + tasks, body_id, org_path,
-                   kind, found, reason, previous[rid][1] if previous and rid in previous else "")
+                   kind, found, reason, previous_level.get(rid, ""))
 
     user = actor if getattr(actor, "is_authenticated", False) else None
     _insert_decisions(checked(), campaign.pk, profile.key, user, now, stop=lambda: bool(errors))
