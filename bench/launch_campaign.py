@@ -190,7 +190,9 @@ def own_campaign(actor, issuer: Organisation, label: str, reuse: int | None = No
 
 
 def _referencing(table: str) -> list[tuple[str, str]]:
-    """(table, column) of every foreign key pointing at `table` (PostgreSQL catalogue)."""
+    """(table, column) of every foreign key pointing at `table`: those the PostgreSQL catalogue
+    knows, and those the models declare without a database constraint (`db_constraint=False`,
+    e.g. a rating's review and campaign)."""
     with connection.cursor() as cur:
         cur.execute(
             """SELECT c.conrelid::regclass::text, a.attname FROM pg_constraint c
@@ -198,7 +200,17 @@ def _referencing(table: str) -> list[tuple[str, str]]:
                WHERE c.contype = 'f' AND c.confrelid = %s::regclass""",
             [table],
         )
-        return cur.fetchall()
+        found = cur.fetchall()
+    from django.apps import apps
+
+    for model in apps.get_models():
+        for field in model._meta.concrete_fields:
+            if field.is_relation and (field.many_to_one or field.one_to_one) and not field.db_constraint \
+                    and field.remote_field.model._meta.db_table == table:
+                pair = (model._meta.db_table, field.column)
+                if pair not in found:
+                    found.append(pair)
+    return found
 
 
 def _delete(cur, table: str, where: str, params: list, seen: tuple = ()) -> int:
@@ -230,7 +242,7 @@ def cleanup(ids: list[int] | None = None) -> None:
                 cur.execute("SET LOCAL session_replication_role = replica")
             _delete(cur, "campaigns_campaign", "id = ANY(%s)", [ids])
         with connection.cursor() as cur:
-            for table in ("reviews_review", "reviews_ineligibility"):
+            for table in ("reviews_review", "reviews_ineligibility", "ratings_rating"):
                 cur.execute(f"VACUUM ANALYZE {table}")
     say(f"  cleanup: {len(ids)} campaign(s), {reviews:,} reviews deleted (and vacuumed) in {time.perf_counter() - t0:.1f} s")
 
