@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from kiemdiem.core import audit
 from kiemdiem.core.models import AuditEvent
@@ -77,6 +78,65 @@ def test_redeciding_cancels_the_live_decisions_and_keeps_them(cast, campaign):
         assert history[0].cancel_reason == ("Phúc tra" if i == 0 else "Thay bằng mức mới")
         assert history[1].previous_level == "HTTNV"
     assert sum(e.changes["replaced"] for e in AuditEvent.objects.filter(action="rating.decision")) == len(reviews)
+
+
+@pytest.mark.parametrize("reasons", ["one", "several"])
+def test_redeciding_a_whole_campaign_cancels_every_live_decision(cast, campaign, monkeypatch, reasons):
+    """The path of a province (more ids than CHUNK, every live decision of the campaign
+    replaced): one UPDATE over the campaign's live decisions when they share a cancel reason,
+    by ids otherwise; either way each is cancelled with its time and reason, and kept."""
+    monkeypatch.setattr(services, "CHUNK", 1)
+    reviews = member_reviews(campaign)
+    services.decide_all(actor=cast.grace, campaign=campaign, decisions=[(r.pk, "HTTNV", "") for r in reviews])
+    first = {r.review_id: r.pk for r in Rating.objects.filter(stage="decision")}
+    reason = (lambda i: "") if reasons == "one" else (lambda i: "Phúc tra" if i == 0 else "")
+    services.decide_all(actor=cast.grace, campaign=campaign,
+                        decisions=[(r.pk, "HTNV", reason(i)) for i, r in enumerate(reviews)])
+    for i, r in enumerate(reviews):
+        old = Rating.objects.get(pk=first[r.pk])
+        assert old.cancelled_at is not None and old.level == "HTTNV"
+        assert old.cancel_reason == (reason(i) or "Thay bằng mức mới")
+        new = Rating.objects.get(review=r, stage="decision", cancelled_at__isnull=True)
+        assert (new.level, new.previous_level) == ("HTNV", "HTTNV")
+    # a part of the campaign only: the others' live decisions stay live
+    services.decide_all(actor=cast.grace, campaign=campaign, decisions=[(r.pk, "HTTNV", "") for r in reviews[:2]])
+    live = dict(Rating.objects.filter(stage="decision", cancelled_at__isnull=True).values_list("review_id", "level"))
+    assert live == {r.pk: "HTTNV" if i < 2 else "HTNV" for i, r in enumerate(reviews)}
+
+
+@pytest.mark.parametrize("chunk", [1, 2000])
+def test_redeciding_refuses_when_a_replaced_decision_changed_meanwhile(cast, campaign, monkeypatch, chunk):
+    """A live decision cancelled by someone else between the read and the cancelling UPDATE:
+    nothing is saved (the counts differ), rather than a decision cancelled twice."""
+    monkeypatch.setattr(services, "CHUNK", chunk)
+    reviews = member_reviews(campaign)
+    services.decide_all(actor=cast.grace, campaign=campaign, decisions=[(r.pk, "HTTNV", "") for r in reviews])
+    read = services._live_decisions
+
+    def read_then_cancel_one(*args):
+        found = read(*args)
+        Rating.objects.filter(review=reviews[0], cancelled_at__isnull=True).update(cancelled_at=timezone.now(),
+                                                                                  cancel_reason="Mẫu 03")
+        return found
+
+    monkeypatch.setattr(services, "_live_decisions", read_then_cancel_one)
+    with pytest.raises(ValidationError, match="vừa được thay đổi"):
+        services.decide_all(actor=cast.grace, campaign=campaign, decisions=[(r.pk, "HTNV", "") for r in reviews])
+    assert set(Rating.objects.filter(stage="decision", cancelled_at__isnull=True).values_list("level", flat=True)) == {"HTTNV"}
+
+
+def test_deleting_a_review_deletes_its_ratings(cast, campaign):
+    """`Rating.review` has no database constraint (bulk decisions): Django's CASCADE deletes the
+    ratings with their review, and with their campaign, on every database."""
+    reviews = member_reviews(campaign)
+    services.decide_all(actor=cast.grace, campaign=campaign, decisions=[(r.pk, "HTTNV", "") for r in reviews])
+    services.decide_all(actor=cast.grace, campaign=campaign, decisions=[(r.pk, "HTNV", "") for r in reviews])
+    assert Rating.objects.filter(review=reviews[0]).count() == 2
+    reviews[0].delete()
+    assert not Rating.objects.filter(review_id=reviews[0].pk).exists()
+    assert Rating.objects.filter(review__in=reviews[1:]).count() == 2 * (len(reviews) - 1)
+    campaign.delete()
+    assert not Rating.objects.exists()
 
 
 def test_bulk_decisions_refuse_as_a_whole(cast, campaign):
