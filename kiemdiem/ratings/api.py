@@ -237,7 +237,7 @@ def vote_open(request, meeting_id: int, payload: VoteIn):
     return Status(200, _vote_out(vote))
 
 
-@router.post("/votes/{vote_id}/ballots", response={200: ReceiptOut, 400: ErrorOut})
+@router.post("/votes/{vote_id}/ballots", response={200: ReceiptOut, 400: ErrorOut, 422: RefusedOut})
 def ballot_cast(request, vote_id: int, payload: BallotIn):
     """A secret ballot by the caller (an official member present at the meeting). The receipt
     is returned once; nothing stored links it to the caller."""

@@ -229,9 +229,10 @@ def ballot_cast(*, voter: Member, vote: Vote, level: str) -> str:
         raise ValidationError(_("Mức xếp loại không hợp lệ."))
     cap = assess(vote.subject, level)
     if cap.binding:
-        raise ValidationError(_("Mức “%(level)s” vượt mức cao nhất quy định cho phép (“%(cap)s”): %(why)s") % {
+        raise RatingRefused([_("Mức “%(level)s” vượt mức cao nhất quy định cho phép (“%(cap)s”): %(why)s") % {
             "level": profile.level(level).name, "cap": profile.level(cap.cap).name,
-            "why": " ".join(str(v.reason) for v in cap.binding)})
+            "why": " ".join(str(v.reason) for v in cap.binding)}],
+            [refusal(profile, subject_name(vote.subject), vote.subject.pk, cap)[1]])
     receipt = secrets.token_hex(6).upper()
     try:
         with transaction.atomic():
@@ -280,9 +281,11 @@ def vote_close(*, actor, vote: Vote, counts: dict[str, int] | None = None) -> Vo
     if vote.method != VoteMethod.SECRET:
         above = sorted((lv for lv in tally if profile.rank(lv) > profile.rank(cap)), key=profile.rank, reverse=True)
         if above:
-            raise ValidationError(_("Không thể biểu quyết mức “%(level)s”: mức cao nhất quy định cho phép là “%(cap)s” "
-                                    "(%(why)s).") % {"level": profile.level(above[0]).name, "cap": profile.level(cap).name,
-                                                     "why": " ".join(profile.assess(subject_facts, above[0]).cap_reasons)})
+            over = profile.assess(subject_facts, above[0])
+            raise RatingRefused([_("Không thể biểu quyết mức “%(level)s”: mức cao nhất quy định cho phép là “%(cap)s” "
+                                   "(%(why)s).") % {"level": profile.level(above[0]).name, "cap": profile.level(cap).name,
+                                                    "why": " ".join(over.cap_reasons)}],
+                                [refusal(profile, subject_name(vote.subject), vote.subject.pk, over)[1]])
     vote.tally, vote.status, vote.closed_at = tally, VoteStatus.CLOSED, timezone.now()
     vote.result_level = result_level(profile, tally, sum(tally.values()))
     vote.save()

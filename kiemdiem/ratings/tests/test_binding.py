@@ -114,3 +114,22 @@ def test_the_self_proposal_cannot_exceed_the_binding_cap(cast, setup):
     Review.objects.filter(pk=review.pk).update(proposed_level="HTNV")
     review.refresh_from_db()
     assert not any("Mức tự đề xuất" in p for p in review_services.submit_problems(review))
+
+
+def test_the_api_answers_422_with_the_cap_for_ballots_and_counts_above_it(cast, setup):
+    from .test_api import Api
+
+    dave = cast.members["dave"]
+    subject, vote = _open_member_vote(cast, setup, dave, "secret")
+    _reprimand(cast, dave)
+    resp = Api(cast.dave).call("POST", f"/votes/{vote.pk}/ballots", {"level": "HTTNV"})
+    assert resp.status_code == 422
+    [refused] = resp.json()["refusals"]
+    assert refused["max_level"] == "KHTNV" and refused["binding"] and any("kỷ luật" in r for r in refused["cap_reasons"])
+    assert not Ballot.objects.filter(vote=vote).exists()
+    # hand counts above the cap, through the API
+    other = Review.objects.get(campaign=setup[0], member=cast.members["binh"])
+    _reprimand(cast, cast.members["binh"])
+    hands = services.vote_open(actor=cast.alice, meeting=vote.meeting, subject=other, method="hands")
+    resp = Api(cast.alice).call("POST", f"/votes/{hands.pk}/close", {"counts": {"HTTNV": 3}})
+    assert resp.status_code == 422 and resp.json()["refusals"][0]["max_level"] == "KHTNV"
