@@ -27,7 +27,7 @@ class Review(models.Model):
     # "" : the organisation itself / the person at their cell; else the unit's leadership
     # collective (BCH, BTV, Thường trực) the review is held in: its Mẫu 01, or a leader's Mẫu 2A
     # there (not rated: a leader is rated once, at their own review)
-    leadership = models.CharField(max_length=3, choices=Leadership.choices, blank=True, default="")
+    leadership = models.CharField(max_length=3, choices=Leadership.choices, blank=True, default="", db_default="")
     form = models.CharField(max_length=2, choices=Form.choices)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
     content = models.JSONField(default=dict, blank=True)  # section code -> sanitised HTML
