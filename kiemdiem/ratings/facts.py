@@ -100,14 +100,18 @@ class FactSource:
         disciplined_members = {key[1] for key in self.discipline if key[0] == "m"}
         degraded_members = {key[1] for key, facts in self.conclusions.items()
                             if key[0] == "m" and any(f.kind == "degraded" for f in facts)}
-        # collectives: a leadership member (participant) disciplined or found degraded in the period
+        # collectives: a member of its leadership (participant) disciplined in the period bars
+        # HTXSNV (any collective); a member of a leadership collective (BCH, BTV, Thường trực)
+        # disciplined or found degraded makes that collective KHTNV: the trigger reads the
+        # collective's own members, never a whole organisation's
         self.leaders_disciplined, self.leaders_faulted = set(), set()
         if disciplined_members or degraded_members:
-            for review_id, member_id in Participant.objects.filter(
+            for review_id, member_id, leadership in Participant.objects.filter(
                     review__campaign=campaign, member_id__in=disciplined_members | degraded_members).values_list(
-                    "review_id", "member_id"):
+                    "review_id", "member_id", "review__leadership"):
                 if wanted is None or review_id in wanted:
-                    self.leaders_faulted.add(review_id)
+                    if leadership:
+                        self.leaders_faulted.add(review_id)
                     if member_id in disciplined_members:
                         self.leaders_disciplined.add(review_id)
         from kiemdiem.reviews.part_b import criterion_grades

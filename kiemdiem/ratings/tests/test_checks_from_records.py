@@ -139,8 +139,13 @@ def case_units_failing(cast, campaign):
 
 
 def case_collective_member(cast, campaign):
-    _discipline(cast, member=cast.members["an"])  # An sits in C1's leadership (its secretary)
-    return "C1", "PX", "KHTNV", "collective_member"
+    _discipline(cast, member=cast.members["cuong"], body=cast.QA)  # Cường sits in PX's Ban Chấp hành (its secretary)
+    return "PX:bch", "QA", "KHTNV", "collective_member"
+
+
+def case_leader_disciplined_bars_excellence_of_the_organisation(cast, campaign):
+    _discipline(cast, member=cast.members["an"])  # An leads C1 (its secretary): the cell itself is not KHTNV
+    return "C1", "PX", "HTTNV", "excellent_collective"
 
 
 def case_excellent_collective(cast, campaign):
@@ -174,7 +179,8 @@ def campaign(cast):
 def _subject_review(cast, campaign, name):
     if name in cast.members:
         return Review.objects.get(campaign=campaign, member=cast.members[name], leadership="")
-    return Review.objects.get(campaign=campaign, subject_org=cast.orgs[name], leadership="")
+    org, _sep, leadership = name.partition(":")
+    return Review.objects.get(campaign=campaign, subject_org=cast.orgs[org], leadership=leadership)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.__name__[5:] for c in CASES])
@@ -192,7 +198,7 @@ def test_each_check_fires_from_records(cast, campaign, case):
     if review.member_id is None:
         below = [r for r in _members_of(campaign, review.subject_org) if r.pk not in decided]
         cells = Review.objects.filter(campaign=campaign, member__isnull=True, leadership="",
-                                      org_path__startswith=review.org_path).exclude(pk=review.pk)
+                                      org_path__startswith=review.org_path).exclude(org_path=review.org_path)
         for group in (below, [c for c in cells if c.pk not in decided]):
             for r in group:
                 from kiemdiem.ratings.facts import deciding_body_id, orgs_for
