@@ -3,7 +3,6 @@ template to fill in."""
 from __future__ import annotations
 
 import datetime
-import io
 from pathlib import Path
 
 from django import forms
@@ -15,6 +14,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
+from kiemdiem.core import spreadsheet
 from kiemdiem.core.models import Job
 
 from . import access
@@ -169,9 +169,7 @@ def build_template() -> bytes:
     for row in notes.iter_rows(min_row=2):
         row[-1].alignment = Alignment(wrap_text=True, vertical="top")
 
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return spreadsheet.save(wb)
 
 
 @login_required

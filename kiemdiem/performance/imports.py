@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
@@ -26,6 +26,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
+from kiemdiem.core import spreadsheet
 from kiemdiem.core import audit
 from kiemdiem.organisations.access import Action, Scope, scope_for
 from kiemdiem.organisations.imports import (
@@ -326,8 +327,6 @@ def task_import(file, *, actor, organisation: Organisation, filename: str = "", 
 
 
 def build_template() -> bytes:
-    import io
-
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -347,6 +346,4 @@ def build_template() -> bytes:
     notes.append([_("Cột"), _("Giải thích")])
     for col in COLUMNS:
         notes.append([col.header, str(col.note)])
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return spreadsheet.save(wb)

@@ -15,7 +15,7 @@ import csv
 import datetime
 import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import transaction
@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
+from kiemdiem.core import spreadsheet
 from kiemdiem.core import audit
 from kiemdiem.organisations.imports import (
     RowTally,
@@ -338,6 +339,4 @@ def build_template(kind: str) -> bytes:
     notes.append([_("Nhập lại cùng một tệp không thay đổi gì. Xóa dòng ví dụ trước khi nhập.")])
     notes.column_dimensions["A"].width = 18
     notes.column_dimensions["B"].width = 90
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return spreadsheet.save(wb)
