@@ -7,7 +7,7 @@ import datetime
 from typing import Optional
 
 from django.core.exceptions import ValidationError
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 
 from kiemdiem.campaigns.views import get_campaign, progress_node
 from kiemdiem.organisations.access import Action
@@ -56,7 +56,7 @@ def _flag(f) -> dict:
 
 @router.get("/campaigns/{campaign_id}/analysis/flags", response=FlagsOut)
 def campaign_flags(request, campaign_id: int, org_id: Optional[int] = None, signal: str = "", state: str = "open",
-                   offset: int = 0, limit: int = 100):
+                   offset: int = Query(0, ge=0, le=10**9), limit: int = Query(100, ge=1, le=500)):
     """Flags of the reports under an organisation (default: the caller's visible root)."""
     campaign = get_campaign(request.user, campaign_id)
     org, path = progress_node(request.user, campaign, org_id)

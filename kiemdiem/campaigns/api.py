@@ -9,7 +9,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import F, Prefetch, prefetch_related_objects
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
+
+from kiemdiem.core.pagination import BoundedPageNumberPagination
 
 from kiemdiem.organisations import access
 from kiemdiem.organisations.access import Action
@@ -147,7 +149,7 @@ def _detail(campaign: Campaign) -> dict:
 
 
 @router.get("/campaigns", response=list[CampaignOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(BoundedPageNumberPagination, page_size=50)
 def list_campaigns(request):
     """Campaigns visible to the caller: issued in or above their part of the tree, or holding
     their own review."""
@@ -220,7 +222,7 @@ def campaign_progress(request, campaign_id: int, org_id: Optional[int] = None):
 
 
 @router.get("/campaigns/{campaign_id}/ineligible", response=list[IneligibleOut])
-@paginate(PageNumberPagination, page_size=100)
+@paginate(BoundedPageNumberPagination, page_size=100)
 def campaign_ineligible(request, campaign_id: int, reason: str = ""):
     """Members left out of the campaign, with the reason, in the caller's part of the tree."""
     campaign = views.get_campaign(request.user, campaign_id)

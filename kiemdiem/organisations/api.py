@@ -2,9 +2,11 @@ import datetime
 from typing import Optional
 
 from django.core.exceptions import ValidationError
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 from ninja.errors import HttpError
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
+
+from kiemdiem.core.pagination import BoundedPageNumberPagination
 
 from . import access, selectors, services
 from .access import Action
@@ -139,8 +141,8 @@ def tree_on_date(request, org_id: int, date: datetime.date):
 
 
 @router.get("/organisations/{org_id}/members", response=list[MemberOut])
-@paginate(PageNumberPagination, page_size=50)
-def list_members(request, org_id: int, q: str = ""):
+@paginate(BoundedPageNumberPagination, page_size=50)
+def list_members(request, org_id: int, q: str = Query("", max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$")):
     org = access.get_organisation(request.user, org_id)
     return selectors.search_members(request.user, q, org)
 

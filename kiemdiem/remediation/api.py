@@ -7,7 +7,7 @@ from typing import Optional
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 
 from kiemdiem.organisations import access
 
@@ -166,7 +166,7 @@ def progress(request, org_id: int):
 
 
 @router.get("/organisations/{org_id}/removal", response=RemovalOut)
-def removal(request, org_id: int, year: Optional[int] = None):
+def removal(request, org_id: int, year: Optional[int] = Query(None, ge=1945, le=2200)):
     org = access.get_organisation(request.user, org_id)
     year = year or timezone.localdate().year
     cases = RemovalCase.objects.filter(org_path__startswith=org.path, year=year).select_related("member").order_by("org_path", "id")

@@ -131,7 +131,7 @@ def positions_of(review: Review) -> list[Position]:
 
 
 def role_label(role: str) -> str:
-    return PositionRole(role).label if role in PositionRole.values else role
+    return str(PositionRole(role).label) if role in PositionRole.values else role
 
 
 def title_of(review: Review) -> str:
