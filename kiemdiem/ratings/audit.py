@@ -14,7 +14,7 @@ from kiemdiem.reviews.models import Review
 
 from . import facts as facts_mod
 from .choices import RatingStage
-from .models import MEMBER_SUBJECT, Rating
+from .models import Rating
 from .rules import PROFILES, get_profile
 
 
@@ -89,4 +89,4 @@ def check_ratings(campaign_id: int | None = None) -> list[Violation]:
     return out
 
 
-__all__ = ["Violation", "check_campaign", "check_ratings", "MEMBER_SUBJECT"]
+__all__ = ["Violation", "check_campaign", "check_ratings"]

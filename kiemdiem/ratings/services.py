@@ -22,7 +22,7 @@ from kiemdiem.reviews.models import Review
 
 from . import facts as facts_mod
 from .choices import RatingStage, VoteMethod, VoteStatus
-from .models import MEMBER_SUBJECT, Attendance, subject_kind, Ballot, BallotCast, Contribution, Meeting, QuotaRaise, Rating, Vote
+from .models import MEMBER_SUBJECT, Attendance, Ballot, BallotCast, Contribution, Meeting, QuotaRaise, Rating, Vote, subject_kind
 from .rules import get_profile
 
 
@@ -612,10 +612,10 @@ def _insert_decisions(new, campaign_id: int, profile_key: str, user, now, stop) 
         lines = []
         with connection.cursor() as cursor, cursor.cursor.copy(  # psycopg 3
                 f"COPY {quote(Rating._meta.db_table)} ({columns}) FROM STDIN") as copy:
-            for rid, level, score, body_id, org_path, subject_kind, found, reason, previous_level in new:
+            for rid, level, score, body_id, org_path, kind, found, reason, previous_level in new:
                 # org_path is digits and dots, levels and kinds are codes: nothing there to escape
                 lines.append(f"{rid}{head}{level}\t{null if score is None else score}\t{null if body_id is None else body_id}"
-                             f"\t{org_path}\t{subject_kind}\t{found[1]}\t{_copy_text(reason) if reason else ''}\t{previous_level}{tail}")
+                             f"\t{org_path}\t{kind}\t{found[1]}\t{_copy_text(reason) if reason else ''}\t{previous_level}{tail}")
                 if len(lines) >= 5000:
                     if not stop():
                         copy.write("".join(lines))
@@ -625,8 +625,8 @@ def _insert_decisions(new, campaign_id: int, profile_key: str, user, now, stop) 
         return
     batch = [Rating(review_id=rid, stage=RatingStage.DECISION, profile_key=profile_key, level=level, score=score,
                     body_id=body_id, org_path=org_path, warnings=found[0], reason=reason, previous_level=previous_level,
-                    actor_id=actor_id, campaign_id=campaign_id, subject_kind=subject_kind)
-             for rid, level, score, body_id, org_path, subject_kind, found, reason, previous_level in new]
+                    actor_id=actor_id, campaign_id=campaign_id, subject_kind=kind)
+             for rid, level, score, body_id, org_path, kind, found, reason, previous_level in new]
     if not stop():
         Rating.objects.bulk_create(batch, batch_size=CHUNK)
 
